@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs the external validators the test suite runs: Graphviz, Chromium + mermaid-cli,
+# cfn-lint and checkov (each in its own venv, pinned). Idempotent: a machine that already has
+# them spends a few seconds here. Tools land in $ARCHPAT_TOOLS (default ~/.cache/archpat-tools).
+set -euo pipefail
+TOOLS="${ARCHPAT_TOOLS:-$HOME/.cache/archpat-tools}"
+mkdir -p "$TOOLS"
+
+MERMAID_CLI_VERSION=11.12.0
+CFN_LINT_VERSION=1.58.0
+CHECKOV_VERSION=3.3.30
+
+need_apt=()
+command -v dot >/dev/null 2>&1 || need_apt+=(graphviz)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+fc-list 2>/dev/null | grep -qi dejavu || need_apt+=(fonts-dejavu-core)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+if [ ! -x "$TOOLS/node/node_modules/.bin/mmdc" ] \
+  || ! grep -q "\"version\": \"$MERMAID_CLI_VERSION\"" "$TOOLS/node/node_modules/@mermaid-js/mermaid-cli/package.json" 2>/dev/null; then
+  mkdir -p "$TOOLS/node"
+  (cd "$TOOLS/node" && [ -f package.json ] || echo '{"private":true}' > package.json)
+  (cd "$TOOLS/node" && PUPPETEER_SKIP_DOWNLOAD=1 npm install --no-audit --no-fund --silent \
+    "@mermaid-js/mermaid-cli@$MERMAID_CLI_VERSION")
+fi
+cat > "$TOOLS/puppeteer.json" <<JSON
+{"executablePath": "/usr/bin/chromium", "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]}
+JSON
+
+venv_tool() { # name version
+  local name=$1 version=$2 venv="$TOOLS/$1-venv"
+  if [ ! -x "$venv/bin/$name" ] || ! "$venv/bin/pip" show "$name" 2>/dev/null | grep -q "^Version: $version$"; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check "$name==$version"
+  fi
+}
+venv_tool cfn-lint "$CFN_LINT_VERSION"
+venv_tool checkov "$CHECKOV_VERSION"
+echo "tools ready in $TOOLS"

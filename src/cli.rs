@@ -1,0 +1,388 @@
+//! The command line: clap definitions and what each command does. Commands return what to print
+//! instead of printing, so `main.rs` stays thin and tests can call them directly.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+use serde_json::json;
+
+use crate::catalog::{Catalog, display_value};
+use crate::error::Error;
+use crate::library::{Library, Origin};
+use crate::model::Pattern;
+use crate::render::{self, Engine, Format};
+
+const EXAMPLES: &str = "\
+Examples:
+  archpat list                                  the built-in patterns
+  archpat show serverless-web                   components, connections, parameters, topics
+  archpat draw three-tier-web -f mermaid        a Mermaid flowchart on stdout
+  archpat draw data-lake -f svg -o lake.svg     SVG with nothing installed
+  archpat draw three-tier-web --set multi_az=false -f dot | dot -Tpng > 3tier.png
+  archpat check my-pattern.yaml                 every problem in a pattern file, located";
+
+#[derive(Debug, Parser)]
+#[command(name = "archpat", version, about, after_help = EXAMPLES)]
+pub struct Cli {
+    /// A folder of your own pattern files (`<id>.yaml`); may be repeated. They shadow built-ins.
+    #[arg(
+        long,
+        global = true,
+        env = "ARCHPAT_PATTERNS_DIR",
+        value_delimiter = ':'
+    )]
+    pub patterns_dir: Vec<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the patterns (built-in and from --patterns-dir), or the catalog.
+    List(ListArgs),
+    /// Show a pattern's parameters, components, connections and roadmap topics.
+    Show(ShowArgs),
+    /// Draw a pattern as DOT, Mermaid, SVG or PNG.
+    Draw(DrawArgs),
+    /// Check pattern files and report every problem found, with line and column.
+    Check(CheckArgs),
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// List the component kinds of the catalog instead of patterns.
+    #[arg(long, conflicts_with = "topics")]
+    pub kinds: bool,
+    /// List the roadmap topics patterns may cite.
+    #[arg(long)]
+    pub topics: bool,
+}
+
+/// Naming a pattern and setting its parameters, shared by every command that reads one.
+#[derive(Debug, Args)]
+pub struct PatternArgs {
+    /// A built-in pattern id, an id from --patterns-dir, or a path to a pattern file.
+    pub pattern: String,
+    /// Set a parameter: `--set name=value` (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub sets: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    pub pattern: PatternArgs,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DrawArgs {
+    #[command(flatten)]
+    pub pattern: PatternArgs,
+    /// Output format; defaults to the extension of --output, else mermaid.
+    #[arg(short, long, value_enum)]
+    pub format: Option<Format>,
+    /// Write to this file instead of stdout.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Who lays out SVG and PNG: archpat itself, or an installed Graphviz.
+    #[arg(long, value_enum, default_value_t = Engine::Builtin)]
+    pub engine: Engine,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Pattern files (or ids) to check.
+    #[arg(required = true)]
+    pub files: Vec<String>,
+}
+
+/// What a command produced: bytes for stdout, and a note for stderr.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub stdout: Vec<u8>,
+    pub note: Option<String>,
+}
+
+impl Outcome {
+    fn text(text: String) -> Outcome {
+        Outcome {
+            stdout: text.into_bytes(),
+            note: None,
+        }
+    }
+}
+
+impl Cli {
+    pub fn library(&self) -> Library {
+        Library::new(self.patterns_dir.clone())
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: &Cli) -> Result<Outcome, Error> {
+    let library = cli.library();
+    match &cli.command {
+        Command::List(args) => list(&library, args).map(Outcome::text),
+        Command::Show(args) => {
+            let pattern = resolve(&library, &args.pattern)?;
+            Ok(Outcome::text(if args.json {
+                show_json(&pattern)
+            } else {
+                show_text(&pattern)
+            }))
+        }
+        Command::Draw(args) => draw(&library, args),
+        Command::Check(args) => check(&library, &args.files).map(Outcome::text),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut buf = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "archpat", &mut buf);
+            Ok(Outcome {
+                stdout: buf,
+                note: None,
+            })
+        }
+    }
+}
+
+/// Loads a pattern and applies `--set` values.
+pub fn resolve(library: &Library, args: &PatternArgs) -> Result<Pattern, Error> {
+    let definition = library.load(&args.pattern)?;
+    Ok(definition.resolve(&args.sets)?)
+}
+
+fn list(library: &Library, args: &ListArgs) -> Result<String, Error> {
+    let catalog = Catalog::builtin();
+    let mut out = String::new();
+    if args.topics {
+        if args.json {
+            let v: Vec<_> = catalog
+                .roadmap
+                .phases
+                .iter()
+                .map(|p| json!({"phase": p.name, "sections": p.sections}))
+                .collect();
+            return Ok(pretty(&json!(v)));
+        }
+        for phase in &catalog.roadmap.phases {
+            writeln!(out, "{}", phase.name).ok();
+            for s in &phase.sections {
+                writeln!(out, "  {s}").ok();
+            }
+        }
+        return Ok(out);
+    }
+    if args.kinds {
+        if args.json {
+            let v: Vec<_> = catalog
+                .kinds
+                .values()
+                .map(|k| {
+                    json!({"kind": k.kind, "name": k.name, "service": k.service,
+                        "category": k.category, "diagram_only": k.diagram_only.is_some(),
+                        "properties": k.properties})
+                })
+                .collect();
+            return Ok(pretty(&json!(v)));
+        }
+        let width = catalog.kinds.keys().map(String::len).max().unwrap_or(0);
+        for k in catalog.kinds.values() {
+            writeln!(out, "{:width$}  {:12} {}", k.kind, k.category, k.name).ok();
+        }
+        return Ok(out);
+    }
+    let mut rows = Vec::new();
+    for entry in library.entries()? {
+        let def = library.load(&entry.id)?;
+        let origin = match &entry.origin {
+            Origin::BuiltIn => "built-in".to_string(),
+            Origin::File(p) => p.display().to_string(),
+        };
+        rows.push((entry.id, def.title().to_string(), origin));
+    }
+    if args.json {
+        let v: Vec<_> = rows
+            .iter()
+            .map(|(id, title, origin)| json!({"id": id, "title": title, "origin": origin}))
+            .collect();
+        return Ok(pretty(&json!(v)));
+    }
+    let width = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    for (id, title, origin) in rows {
+        let origin = if origin == "built-in" {
+            String::new()
+        } else {
+            format!("  ({origin})")
+        };
+        writeln!(out, "{id:width$}  {title}{origin}").ok();
+    }
+    Ok(out)
+}
+
+fn pretty(value: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(value).expect("JSON values always serialize");
+    s.push('\n');
+    s
+}
+
+pub fn show_text(p: &Pattern) -> String {
+    let catalog = Catalog::builtin();
+    let mut out = String::new();
+    writeln!(out, "{} — {}\n", p.id, p.title).ok();
+    writeln!(out, "{}\n", p.summary).ok();
+    if !p.parameters.is_empty() {
+        writeln!(out, "Parameters (--set name=value):").ok();
+        for (name, spec) in &p.parameters {
+            let choices = if spec.choices.is_empty() {
+                String::new()
+            } else {
+                let c: Vec<_> = spec.choices.iter().map(display_value).collect();
+                format!(" [{}]", c.join(", "))
+            };
+            writeln!(
+                out,
+                "  {name} = {} ({}{choices})  {}",
+                display_value(&p.values[name]),
+                spec.ty,
+                spec.help
+            )
+            .ok();
+        }
+        out.push('\n');
+    }
+    writeln!(out, "Components:").ok();
+    for c in p.components() {
+        let kind = catalog.kind(&c.kind).map_or("", |k| k.name.as_str());
+        let place = c
+            .group
+            .map(|g| {
+                let path: Vec<_> = p
+                    .group_path(g)
+                    .into_iter()
+                    .map(|i| p.groups[i].label.as_str())
+                    .collect();
+                format!("  in {}", path.join(" › "))
+            })
+            .unwrap_or_default();
+        writeln!(out, "  {} — {} ({kind}){place}", c.id, c.label).ok();
+    }
+    writeln!(out, "\nConnections:").ok();
+    for e in p.edges() {
+        writeln!(
+            out,
+            "  {} ──{}──▶ {}",
+            e.from.id,
+            render::edge_text(e.connection),
+            e.to.id
+        )
+        .ok();
+    }
+    if !p.topics.is_empty() {
+        writeln!(out, "\nRoadmap topics:").ok();
+        for t in &p.topics {
+            let phase = catalog.roadmap.phase_of(t).unwrap_or_default();
+            writeln!(out, "  {t} ({phase})").ok();
+        }
+    }
+    out
+}
+
+pub fn show_json(p: &Pattern) -> String {
+    let groups: Vec<_> = p
+        .groups
+        .iter()
+        .map(|g| {
+            json!({"id": g.id, "kind": g.kind, "label": g.label,
+                "parent": g.parent.map(|i| p.groups[i].id.clone()), "properties": g.properties})
+        })
+        .collect();
+    let components: Vec<_> = p
+        .components()
+        .map(|c| {
+            json!({"id": c.id, "kind": c.kind, "label": c.label,
+                "group": c.group.map(|i| p.groups[i].id.clone()), "properties": c.properties})
+        })
+        .collect();
+    let connections: Vec<_> = p
+        .edges()
+        .map(|e| {
+            json!({"from": e.from.id, "to": e.to.id, "kind": e.connection.kind,
+                "label": e.connection.label, "port": e.connection.port, "protocol": e.connection.protocol})
+        })
+        .collect();
+    pretty(&json!({
+        "id": p.id, "title": p.title, "summary": p.summary, "topics": p.topics,
+        "parameters": p.parameters, "values": p.values,
+        "groups": groups, "components": components, "connections": connections,
+    }))
+}
+
+fn format_for(args: &DrawArgs) -> Format {
+    if let Some(f) = args.format {
+        return f;
+    }
+    match args
+        .output
+        .as_deref()
+        .and_then(Path::extension)
+        .and_then(|e| e.to_str())
+    {
+        Some("dot" | "gv") => Format::Dot,
+        Some("svg") => Format::Svg,
+        Some("png") => Format::Png,
+        _ => Format::Mermaid,
+    }
+}
+
+fn draw(library: &Library, args: &DrawArgs) -> Result<Outcome, Error> {
+    let pattern = resolve(library, &args.pattern)?;
+    let format = format_for(args);
+    let output = render::draw(&pattern, format, args.engine)?;
+    match &args.output {
+        Some(path) => {
+            crate::output::write_file(path, &output.into_bytes())?;
+            Ok(Outcome {
+                stdout: Vec::new(),
+                note: Some(format!("wrote {}", path.display())),
+            })
+        }
+        None => Ok(Outcome {
+            stdout: output.into_bytes(),
+            note: None,
+        }),
+    }
+}
+
+fn check(library: &Library, names: &[String]) -> Result<String, Error> {
+    let mut failures = Vec::new();
+    let mut out = String::new();
+    for name in names {
+        match library.load(name).map_err(Error::from).and_then(|d| {
+            d.resolve(&[])?;
+            Ok(d)
+        }) {
+            Ok(def) => {
+                writeln!(out, "ok: {} ({})", def.source(), def.id()).ok();
+            }
+            Err(e) => failures.push(e),
+        }
+    }
+    match failures.len() {
+        0 => Ok(out),
+        1 => Err(failures.remove(0)),
+        _ => Err(Error::Many(failures)),
+    }
+}

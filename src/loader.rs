@@ -1,0 +1,1063 @@
+//! Reads a pattern file, checks it against the catalog and reports every problem with its line and
+//! column. Nothing else in archpat reads YAML.
+//!
+//! Loading is two steps: [`load_str`] checks the file and gives a [`Definition`]; then
+//! [`Definition::resolve`] applies parameter values (`--set`) and builds the [`Pattern`] graph.
+
+mod raw;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::Path;
+
+use indexmap::IndexMap;
+use petgraph::graph::DiGraph;
+use serde_json::Value;
+use serde_saphyr::Spanned;
+
+use crate::catalog::{Catalog, ValueSpec, did_you_mean, display_value};
+use crate::model::{Component, Connection, Group, Pattern, Step};
+use raw::{Located, RawPattern};
+
+/// Pattern files are hand-written YAML of a few kilobytes; anything this big is a mistake, and
+/// refusing it early keeps a stray log file from eating memory.
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+
+/// One problem in a pattern file, located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub line: u64,
+    pub column: u64,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.line, self.column, self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a pattern file could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read `{path}`")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "`{path}` is empty; a pattern needs at least `id`, `title`, `summary` and `components`"
+    )]
+    Empty { path: String },
+    #[error(
+        "`{path}` is not a text file (it holds binary data); pass a YAML pattern file (see docs/patterns.md)"
+    )]
+    Binary { path: String },
+    #[error(
+        "`{path}` is {size} bytes; pattern files are limited to {MAX_FILE_BYTES} bytes, so this is probably not a pattern file"
+    )]
+    TooLarge { path: String, size: u64 },
+    #[error("{}", render_diagnostics(path, diagnostics))]
+    Invalid {
+        path: String,
+        diagnostics: Vec<Diagnostic>,
+    },
+}
+
+fn render_diagnostics(path: &str, diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        out.push_str(&format!("{path}:{d}\n"));
+    }
+    let n = diagnostics.len();
+    out.push_str(&format!(
+        "`{path}` has {n} error{}",
+        if n == 1 { "" } else { "s" }
+    ));
+    out
+}
+
+/// Why parameter values could not be applied to a pattern.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ResolveError {
+    #[error("pattern `{pattern}` has no parameter `{name}`{}", hint_suffix(.hint, .known))]
+    UnknownParameter {
+        pattern: String,
+        name: String,
+        hint: Option<String>,
+        known: Vec<String>,
+    },
+    #[error("bad value for parameter `{name}`: expected {expected}")]
+    BadValue { name: String, expected: String },
+    #[error("`--set {text}` is not of the form `name=value`")]
+    BadSet { text: String },
+    #[error(
+        "parameter values make property `{property}` of component `{component}` invalid: expected {expected}"
+    )]
+    BadProperty {
+        component: String,
+        property: String,
+        expected: String,
+    },
+}
+
+fn hint_suffix(hint: &Option<String>, known: &[String]) -> String {
+    match (hint, known.is_empty()) {
+        (Some(h), _) => format!("; did you mean `{h}`?"),
+        (None, true) => "; it takes no parameters".to_string(),
+        (None, false) => format!("; its parameters are: {}", known.join(", ")),
+    }
+}
+
+/// A `when` condition on a component or connection.
+#[derive(Debug, Clone, PartialEq)]
+enum Condition {
+    Flag {
+        name: String,
+        expect: bool,
+    },
+    Compare {
+        name: String,
+        value: String,
+        equal: bool,
+    },
+}
+
+impl Condition {
+    fn holds(&self, values: &IndexMap<String, Value>) -> bool {
+        match self {
+            Condition::Flag { name, expect } => values.get(name) == Some(&Value::Bool(*expect)),
+            Condition::Compare { name, value, equal } => {
+                (values.get(name).map(display_value).as_deref() == Some(value.as_str())) == *equal
+            }
+        }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            Condition::Flag { name, .. } | Condition::Compare { name, .. } => name,
+        }
+    }
+
+    fn parse(text: &str) -> Result<Condition, String> {
+        let text = text.trim();
+        for (op, equal) in [("==", true), ("!=", false)] {
+            if let Some((name, value)) = text.split_once(op) {
+                let value = value.trim().trim_matches('"').trim_matches('\'');
+                return Ok(Condition::Compare {
+                    name: name.trim().to_string(),
+                    value: value.to_string(),
+                    equal,
+                });
+            }
+        }
+        let (name, expect) = match text.strip_prefix('!') {
+            Some(rest) => (rest.trim(), false),
+            None => (text, true),
+        };
+        if name.is_empty() || name.contains(char::is_whitespace) {
+            return Err(format!(
+                "cannot read condition `{text}`; write `name`, `!name`, `name == value` or `name != value`"
+            ));
+        }
+        Ok(Condition::Flag {
+            name: name.to_string(),
+            expect,
+        })
+    }
+}
+
+/// A checked pattern file, not yet resolved with parameter values.
+#[derive(Debug)]
+pub struct Definition {
+    source: String,
+    raw: RawPattern,
+    /// Group indices in an order where each parent precedes its children.
+    group_order: Vec<usize>,
+}
+
+fn is_identifier(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+/// Replaces `${name}` references in a property value. A string that is exactly one reference
+/// takes the parameter's value with its type; `$${` is a literal `${`.
+fn substitute(value: &Value, values: &IndexMap<String, Value>) -> Result<Value, String> {
+    let Value::String(text) = value else {
+        return Ok(value.clone());
+    };
+    if let Some(name) = text.strip_prefix("${").and_then(|t| t.strip_suffix('}')) {
+        if !name.contains(['$', '{', '}']) {
+            return values.get(name).cloned().ok_or_else(|| name.to_string());
+        }
+    }
+    let mut out = String::new();
+    let mut rest = text.as_str();
+    while let Some(pos) = rest.find('$') {
+        out.push_str(&rest[..pos]);
+        let tail = &rest[pos..];
+        if let Some(after) = tail.strip_prefix("$${") {
+            out.push_str("${");
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("${") {
+            let end = after.find('}').ok_or_else(|| after.to_string())?;
+            let name = &after[..end];
+            let v = values.get(name).ok_or_else(|| name.to_string())?;
+            out.push_str(&display_value(v));
+            rest = &after[end + 1..];
+        } else {
+            out.push('$');
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    Ok(Value::String(out))
+}
+
+struct Checker<'a> {
+    catalog: &'a Catalog,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn error(&mut self, at: &Located, message: String, hint: Option<String>) {
+        self.error_at(at.referenced, message, hint);
+    }
+
+    fn error_at(&mut self, at: serde_saphyr::Location, message: String, hint: Option<String>) {
+        self.diagnostics.push(Diagnostic {
+            line: at.line(),
+            column: at.column(),
+            message,
+            hint,
+        });
+    }
+
+    fn suggest<'c>(name: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<String> {
+        did_you_mean(name, candidates).map(|c| format!("did you mean `{c}`?"))
+    }
+
+    /// Checks a map of properties against their specs, with parameter references resolved
+    /// through `values` (the defaults, at load time).
+    fn properties(
+        &mut self,
+        owner: &str,
+        props: &IndexMap<String, Spanned<Value>>,
+        specs: &IndexMap<String, ValueSpec>,
+        values: &IndexMap<String, Value>,
+    ) {
+        for (name, value) in props {
+            let Some(spec) = specs.get(name) else {
+                let hint = Self::suggest(name, specs.keys().map(String::as_str)).or_else(|| {
+                    Some(if specs.is_empty() {
+                        format!("{owner} takes no properties")
+                    } else {
+                        format!(
+                            "{owner} takes: {}",
+                            specs.keys().cloned().collect::<Vec<_>>().join(", ")
+                        )
+                    })
+                });
+                self.error_at(
+                    value.referenced,
+                    format!("unknown property `{name}` for {owner}"),
+                    hint,
+                );
+                continue;
+            };
+            match substitute(&value.value, values) {
+                Err(param) => {
+                    let hint = Self::suggest(&param, values.keys().map(String::as_str))
+                        .or_else(|| Some("declare it under `parameters`".to_string()));
+                    self.error_at(
+                        value.referenced,
+                        format!("property `{name}` refers to unknown parameter `{param}`"),
+                        hint,
+                    );
+                }
+                Ok(v) => {
+                    if let Err(expected) = spec.check(&v) {
+                        self.error_at(
+                            value.referenced,
+                            format!(
+                                "bad value for property `{name}` of {owner}: expected {expected}"
+                            ),
+                            (!spec.help.is_empty()).then(|| spec.help.clone()),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn condition(&mut self, when: &Option<Located>, params: &IndexMap<String, Spanned<ValueSpec>>) {
+        let Some(when) = when else { return };
+        match Condition::parse(&when.value) {
+            Err(message) => self.error(when, message, None),
+            Ok(cond) => {
+                let name = cond.name();
+                match params.get(name) {
+                    None => {
+                        let hint = Self::suggest(name, params.keys().map(String::as_str))
+                            .or_else(|| Some("declare it under `parameters`".into()));
+                        self.error(
+                            when,
+                            format!("condition refers to unknown parameter `{name}`"),
+                            hint,
+                        )
+                    }
+                    Some(spec) => {
+                        let is_bool = spec.value.ty == crate::catalog::ValueType::Boolean;
+                        if matches!(cond, Condition::Flag { .. }) && !is_bool {
+                            self.error(
+                                when,
+                                format!(
+                                    "condition `{}` needs a boolean parameter; `{name}` is a {}",
+                                    when.value, spec.value.ty
+                                ),
+                                Some(format!("compare it instead: `{name} == value`")),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reads and checks a pattern file from disk.
+pub fn load_file(path: &Path) -> Result<Definition, LoadError> {
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|source| LoadError::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    if meta.len() > MAX_FILE_BYTES as u64 {
+        return Err(LoadError::TooLarge {
+            path: shown,
+            size: meta.len(),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    load_bytes(&shown, &bytes)
+}
+
+/// Checks a pattern given as bytes; `source` names it in messages.
+pub fn load_bytes(source: &str, bytes: &[u8]) -> Result<Definition, LoadError> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(LoadError::TooLarge {
+            path: source.to_string(),
+            size: bytes.len() as u64,
+        });
+    }
+    if bytes.contains(&0) {
+        return Err(LoadError::Binary {
+            path: source.to_string(),
+        });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| LoadError::Binary {
+        path: source.to_string(),
+    })?;
+    load_str(source, text)
+}
+
+/// Checks a pattern given as text; `source` names it in messages.
+pub fn load_str(source: &str, text: &str) -> Result<Definition, LoadError> {
+    load_str_with(Catalog::builtin(), source, text)
+}
+
+pub fn load_str_with(catalog: &Catalog, source: &str, text: &str) -> Result<Definition, LoadError> {
+    let invalid = |diagnostics| LoadError::Invalid {
+        path: source.to_string(),
+        diagnostics,
+    };
+    if text
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#') || l.trim() == "---")
+    {
+        return Err(LoadError::Empty {
+            path: source.to_string(),
+        });
+    }
+    let raw: RawPattern = serde_saphyr::from_str(text).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((1, 1));
+        invalid(vec![Diagnostic {
+            line,
+            column,
+            message: syntax_message(&e),
+            hint: Some("see docs/patterns.md for the pattern file format".to_string()),
+        }])
+    })?;
+    let mut checker = Checker {
+        catalog,
+        diagnostics: Vec::new(),
+    };
+    let group_order = check(&mut checker, &raw);
+    if checker.diagnostics.is_empty() {
+        Ok(Definition {
+            source: source.to_string(),
+            raw,
+            group_order,
+        })
+    } else {
+        let mut diagnostics = checker.diagnostics;
+        diagnostics.sort_by_key(|d| (d.line, d.column));
+        Err(invalid(diagnostics))
+    }
+}
+
+/// The parser's message without its own location prefix or source snippet: the caller adds the
+/// file, line and column in archpat's format.
+fn syntax_message(error: &serde_saphyr::Error) -> String {
+    let full = error.without_snippet().to_string();
+    let first = full.lines().next().unwrap_or("invalid YAML").trim();
+    let message = first
+        .strip_prefix("error: ")
+        .unwrap_or(first)
+        .split(" at line ")
+        .next()
+        .unwrap_or(first)
+        .trim();
+    let message = message.strip_suffix('.').unwrap_or(message);
+    let mut lower = message.to_string();
+    if let Some(c) = lower.get(..1) {
+        lower.replace_range(..1, &c.to_lowercase());
+    }
+    lower
+}
+
+/// All checks of a parsed file; returns the group order (parents first) for later resolution.
+fn check(c: &mut Checker<'_>, raw: &RawPattern) -> Vec<usize> {
+    let catalog = c.catalog;
+    if !is_identifier(&raw.id.value) {
+        c.error(
+            &raw.id,
+            format!("pattern id `{}` is not a valid id", raw.id.value),
+            Some("use lowercase letters, digits and `-`, starting with a letter".into()),
+        );
+    }
+    for topic in &raw.topics {
+        if catalog.roadmap.phase_of(&topic.value).is_none() {
+            let hint = Checker::suggest(&topic.value, catalog.roadmap.sections()).or_else(|| {
+                Some(
+                    "topics are the roadmap's section names; `archpat list --topics` prints them"
+                        .into(),
+                )
+            });
+            c.error(
+                topic,
+                format!("unknown roadmap topic `{}`", topic.value),
+                hint,
+            );
+        }
+    }
+
+    // Parameters: each default must satisfy its own spec.
+    let mut defaults = IndexMap::new();
+    for (name, spec) in &raw.parameters {
+        if !is_identifier(name) {
+            c.error_at(
+                spec.referenced,
+                format!("parameter name `{name}` is not a valid name"),
+                Some("use lowercase letters, digits and `_`".into()),
+            );
+        }
+        match &spec.value.default {
+            None => c.error_at(
+                spec.referenced,
+                format!("parameter `{name}` has no `default`"),
+                Some("every parameter needs a default so the pattern works without `--set`".into()),
+            ),
+            Some(d) => {
+                if let Err(expected) = spec.value.check(d) {
+                    c.error_at(
+                        spec.referenced,
+                        format!("default of parameter `{name}` is invalid: expected {expected}"),
+                        None,
+                    );
+                }
+                defaults.insert(name.clone(), d.clone());
+            }
+        }
+    }
+
+    // Groups: unique ids, known kinds, known parents, allowed nesting, no cycles.
+    let mut group_index: HashMap<&str, usize> = HashMap::new();
+    for (i, g) in raw.groups.iter().enumerate() {
+        if !is_identifier(&g.id.value) {
+            c.error(
+                &g.id,
+                format!("group id `{}` is not a valid id", g.id.value),
+                Some("use lowercase letters, digits, `-` and `_`, starting with a letter".into()),
+            );
+        }
+        if group_index.insert(&g.id.value, i).is_some() {
+            c.error(
+                &g.id,
+                format!("duplicate group id `{}`", g.id.value),
+                Some("give each group its own id".into()),
+            );
+        }
+    }
+    let group_kind_names = || catalog.groups.keys().map(String::as_str);
+    for g in &raw.groups {
+        match catalog.groups.get(&g.kind.value) {
+            None => {
+                let hint = Checker::suggest(&g.kind.value, group_kind_names()).or_else(|| {
+                    Some(format!(
+                        "group kinds are: {}",
+                        group_kind_names().collect::<Vec<_>>().join(", ")
+                    ))
+                });
+                c.error(
+                    &g.kind,
+                    format!("unknown group kind `{}`", g.kind.value),
+                    hint,
+                );
+            }
+            Some(kind) => {
+                let owner = format!("group kind `{}`", g.kind.value);
+                c.properties(&owner, &g.properties, &kind.properties, &defaults);
+                let parent_kind = match &g.parent {
+                    None => Some("root"),
+                    Some(p) => group_index
+                        .get(p.value.as_str())
+                        .map(|&pi| raw.groups[pi].kind.value.as_str()),
+                };
+                if let Some(pk) = parent_kind {
+                    if catalog.groups.contains_key(pk) || pk == "root" {
+                        if !kind.parents.iter().any(|k| k == pk) {
+                            let at = g.parent.as_ref().unwrap_or(&g.kind);
+                            let place = if pk == "root" {
+                                "at the top level".to_string()
+                            } else {
+                                format!("inside a `{pk}` group")
+                            };
+                            c.error(
+                                at,
+                                format!("a `{}` group cannot sit {place}", g.kind.value),
+                                Some(format!(
+                                    "a `{}` group may sit in: {}",
+                                    g.kind.value,
+                                    kind.parents.join(", ").replace("root", "the top level")
+                                )),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(p) = &g.parent {
+            if !group_index.contains_key(p.value.as_str()) {
+                let hint = Checker::suggest(&p.value, group_index.keys().copied());
+                c.error(
+                    p,
+                    format!("group `{}` has unknown parent `{}`", g.id.value, p.value),
+                    hint,
+                );
+            }
+        }
+    }
+    let parent_of = |i: usize| {
+        raw.groups[i]
+            .parent
+            .as_ref()
+            .and_then(|p| group_index.get(p.value.as_str()).copied())
+    };
+    let mut in_cycle = HashSet::new();
+    for start in 0..raw.groups.len() {
+        let mut seen = vec![start];
+        let mut g = start;
+        while let Some(p) = parent_of(g) {
+            if p == start {
+                if seen.iter().all(|s| !in_cycle.contains(s)) {
+                    let names: Vec<_> = seen
+                        .iter()
+                        .rev()
+                        .map(|&s| format!("`{}`", raw.groups[s].id.value))
+                        .collect();
+                    c.error(
+                        &raw.groups[start].id,
+                        format!("groups form a cycle: {} and back", names.join(" inside ")),
+                        Some("a group cannot contain itself; remove one `parent`".into()),
+                    );
+                }
+                in_cycle.extend(seen.iter().copied());
+                break;
+            }
+            if seen.contains(&p) {
+                break;
+            }
+            seen.push(p);
+            g = p;
+        }
+    }
+    let mut group_order = Vec::new();
+    let mut placed = vec![false; raw.groups.len()];
+    while group_order.len() < raw.groups.len() {
+        let before = group_order.len();
+        for i in 0..raw.groups.len() {
+            if !placed[i] && parent_of(i).is_none_or(|p| placed[p]) && !in_cycle.contains(&i) {
+                placed[i] = true;
+                group_order.push(i);
+            }
+        }
+        if group_order.len() == before {
+            break;
+        }
+    }
+
+    // Components.
+    if raw.components.value.is_empty() {
+        c.error_at(
+            raw.components.referenced,
+            "`components` is empty".into(),
+            Some("a pattern needs at least one component".into()),
+        );
+    }
+    let mut component_kinds: HashMap<&str, &str> = HashMap::new();
+    for comp in &raw.components.value {
+        if !is_identifier(&comp.id.value) {
+            c.error(
+                &comp.id,
+                format!("component id `{}` is not a valid id", comp.id.value),
+                Some("use lowercase letters, digits, `-` and `_`, starting with a letter".into()),
+            );
+        }
+        if component_kinds
+            .insert(&comp.id.value, &comp.kind.value)
+            .is_some()
+        {
+            c.error(
+                &comp.id,
+                format!("duplicate component id `{}`", comp.id.value),
+                Some("give each component its own id".into()),
+            );
+        }
+        match catalog.kind(&comp.kind.value) {
+            None => {
+                let hint =
+                    Checker::suggest(&comp.kind.value, catalog.kinds.keys().map(String::as_str))
+                        .or_else(|| Some("`archpat list --kinds` prints the catalog".into()));
+                c.error(
+                    &comp.kind,
+                    format!("unknown component kind `{}`", comp.kind.value),
+                    hint,
+                );
+            }
+            Some(kind) => {
+                let owner = format!("kind `{}`", kind.kind);
+                c.properties(&owner, &comp.properties, &kind.properties, &defaults);
+            }
+        }
+        if let Some(g) = &comp.group {
+            if !group_index.contains_key(g.value.as_str()) {
+                let hint = Checker::suggest(&g.value, group_index.keys().copied())
+                    .or_else(|| Some("declare it under `groups`".into()));
+                c.error(
+                    g,
+                    format!(
+                        "component `{}` is in unknown group `{}`",
+                        comp.id.value, g.value
+                    ),
+                    hint,
+                );
+            }
+        }
+        c.condition(&comp.when, &raw.parameters);
+    }
+
+    // Connections.
+    let mut seen_connections = HashSet::new();
+    for conn in &raw.connections {
+        let mut ends = Vec::new();
+        for end in [&conn.from, &conn.to] {
+            match component_kinds.get(end.value.as_str()) {
+                Some(kind) => ends.push(*kind),
+                None => {
+                    let hint = Checker::suggest(&end.value, component_kinds.keys().copied())
+                        .or_else(|| {
+                            Some(
+                                "connections join component ids declared under `components`".into(),
+                            )
+                        });
+                    c.error(
+                        end,
+                        format!("connection refers to unknown component `{}`", end.value),
+                        hint,
+                    );
+                }
+            }
+        }
+        if !catalog.connections.contains_key(&conn.kind.value) {
+            let hint = Checker::suggest(
+                &conn.kind.value,
+                catalog.connections.keys().map(String::as_str),
+            )
+            .or_else(|| {
+                Some(format!(
+                    "connection kinds are: {}",
+                    catalog
+                        .connections
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            });
+            c.error(
+                &conn.kind,
+                format!("unknown connection kind `{}`", conn.kind.value),
+                hint,
+            );
+        } else if let [from_kind, to_kind] = ends[..] {
+            if let Some(kind) = catalog.kind(from_kind) {
+                if catalog.kind(to_kind).is_some() && !kind.may_connect(&conn.kind.value, to_kind) {
+                    let allowed = kind.allowed_towards(to_kind);
+                    let hint = if allowed.is_empty() {
+                        format!("a `{from_kind}` cannot connect to a `{to_kind}` at all")
+                    } else {
+                        format!(
+                            "a `{from_kind}` may connect to a `{to_kind}` with: {}",
+                            allowed.join(", ")
+                        )
+                    };
+                    c.error(
+                        &conn.kind,
+                        format!(
+                            "a `{from_kind}` cannot `{}` a `{to_kind}` (`{}` -> `{}`)",
+                            conn.kind.value, conn.from.value, conn.to.value
+                        ),
+                        Some(hint),
+                    );
+                }
+            }
+        }
+        if !seen_connections.insert((&conn.from.value, &conn.to.value, &conn.kind.value)) {
+            c.error(
+                &conn.from,
+                format!(
+                    "duplicate connection `{}` -> `{}` ({})",
+                    conn.from.value, conn.to.value, conn.kind.value
+                ),
+                Some("remove one of them".into()),
+            );
+        }
+        c.condition(&conn.when, &raw.parameters);
+    }
+
+    check_walkthrough(c, raw, &component_kinds);
+    group_order
+}
+
+fn check_walkthrough(c: &mut Checker<'_>, raw: &RawPattern, components: &HashMap<&str, &str>) {
+    if raw.walkthrough.is_empty() {
+        return;
+    }
+    let catalog = c.catalog;
+    let mut introduced: HashMap<&str, usize> = HashMap::new();
+    for (n, step) in raw.walkthrough.iter().enumerate() {
+        for id in &step.adds {
+            if !components.contains_key(id.value.as_str()) {
+                let hint = Checker::suggest(&id.value, components.keys().copied());
+                c.error(
+                    id,
+                    format!("step {} adds unknown component `{}`", n + 1, id.value),
+                    hint,
+                );
+            } else if let Some(first) = introduced.insert(&id.value, n) {
+                c.error(
+                    id,
+                    format!(
+                        "component `{}` is introduced twice: in step {} and step {}",
+                        id.value,
+                        first + 1,
+                        n + 1
+                    ),
+                    Some("introduce each component in exactly one step".into()),
+                );
+            }
+        }
+        for text in &step.connections {
+            let Some((from, to)) = text
+                .value
+                .split_once("->")
+                .map(|(a, b)| (a.trim(), b.trim()))
+            else {
+                c.error(
+                    text,
+                    format!("cannot read connection `{}` in step {}", text.value, n + 1),
+                    Some("write it as `from->to`".into()),
+                );
+                continue;
+            };
+            if !raw
+                .connections
+                .iter()
+                .any(|k| k.from.value == from && k.to.value == to)
+            {
+                c.error(
+                    text,
+                    format!(
+                        "step {} adds connection `{from}->{to}`, which the pattern does not have",
+                        n + 1
+                    ),
+                    None,
+                );
+                continue;
+            }
+            for end in [from, to] {
+                if introduced.get(end).is_none_or(|&s| s > n) {
+                    c.error(text, format!("step {} adds connection `{from}->{to}` before component `{end}` is introduced", n + 1), Some("add the connection in the step that introduces its later end, or after".into()));
+                }
+            }
+        }
+        for topic in &step.topics {
+            if catalog.roadmap.phase_of(&topic.value).is_none() {
+                let hint = Checker::suggest(&topic.value, catalog.roadmap.sections());
+                c.error(
+                    topic,
+                    format!("unknown roadmap topic `{}`", topic.value),
+                    hint,
+                );
+            }
+        }
+        for practice in &step.practices {
+            if !catalog.roadmap.practices.contains(&practice.value) {
+                let hint = Checker::suggest(
+                    &practice.value,
+                    catalog.roadmap.practices.iter().map(String::as_str),
+                )
+                .or_else(|| {
+                    Some("practices are the lines of the roadmap's best-practices checklist".into())
+                });
+                c.error(
+                    practice,
+                    format!("unknown best practice `{}`", practice.value),
+                    hint,
+                );
+            }
+        }
+    }
+    for comp in &raw.components.value {
+        if !introduced.contains_key(comp.id.value.as_str()) {
+            c.error(
+                &comp.id,
+                format!(
+                    "component `{}` is never introduced in the walkthrough",
+                    comp.id.value
+                ),
+                Some("add it to one step's `adds`".into()),
+            );
+        }
+    }
+}
+
+impl Definition {
+    pub fn id(&self) -> &str {
+        &self.raw.id.value
+    }
+
+    pub fn title(&self) -> &str {
+        &self.raw.title
+    }
+
+    pub fn summary(&self) -> &str {
+        &self.raw.summary
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    pub fn parameters(&self) -> impl Iterator<Item = (&str, &ValueSpec)> {
+        self.raw
+            .parameters
+            .iter()
+            .map(|(k, v)| (k.as_str(), &v.value))
+    }
+
+    /// Parses `name=value` pairs as given to `--set`.
+    pub fn parse_sets(&self, sets: &[String]) -> Result<Vec<(String, Value)>, ResolveError> {
+        sets.iter()
+            .map(|text| {
+                let (name, value) = text
+                    .split_once('=')
+                    .ok_or_else(|| ResolveError::BadSet { text: text.clone() })?;
+                let name = name.trim();
+                let spec = self.raw.parameters.get(name).ok_or_else(|| {
+                    ResolveError::UnknownParameter {
+                        pattern: self.id().to_string(),
+                        name: name.to_string(),
+                        hint: did_you_mean(name, self.raw.parameters.keys().map(String::as_str))
+                            .map(str::to_string),
+                        known: self.raw.parameters.keys().cloned().collect(),
+                    }
+                })?;
+                let value =
+                    spec.value
+                        .parse_text(value)
+                        .map_err(|expected| ResolveError::BadValue {
+                            name: name.to_string(),
+                            expected,
+                        })?;
+                Ok((name.to_string(), value))
+            })
+            .collect()
+    }
+
+    /// Builds the model with the defaults overridden by `sets` (`name=value` texts).
+    pub fn resolve(&self, sets: &[String]) -> Result<Pattern, ResolveError> {
+        let parsed = self.parse_sets(sets)?;
+        self.resolve_values(parsed)
+    }
+
+    pub fn resolve_values(&self, sets: Vec<(String, Value)>) -> Result<Pattern, ResolveError> {
+        let catalog = Catalog::builtin();
+        let raw = &self.raw;
+        let mut values: IndexMap<String, Value> = raw
+            .parameters
+            .iter()
+            .map(|(k, v)| (k.clone(), v.value.default.clone().unwrap_or(Value::Null)))
+            .collect();
+        for (name, value) in sets {
+            values.insert(name, value);
+        }
+        let keep = |when: &Option<Located>| {
+            when.as_ref()
+                .is_none_or(|w| Condition::parse(&w.value).is_ok_and(|c| c.holds(&values)))
+        };
+
+        let mut groups = Vec::with_capacity(raw.groups.len());
+        let mut new_index = HashMap::new();
+        for &i in &self.group_order {
+            let g = &raw.groups[i];
+            let kind = &catalog.groups[&g.kind.value];
+            let mut properties = IndexMap::new();
+            for (name, spec) in &kind.properties {
+                let v = match g.properties.get(name) {
+                    Some(v) => substitute(&v.value, &values).unwrap_or(Value::Null),
+                    None => spec.default.clone().unwrap_or(Value::Null),
+                };
+                properties.insert(name.clone(), v);
+            }
+            new_index.insert(g.id.value.as_str(), groups.len());
+            groups.push(Group {
+                id: g.id.value.clone(),
+                kind: g.kind.value.clone(),
+                label: g.label.clone().unwrap_or_else(|| kind.name.clone()),
+                parent: g.parent.as_ref().map(|p| new_index[p.value.as_str()]),
+                properties,
+            });
+        }
+
+        let mut graph = DiGraph::new();
+        let mut nodes = HashMap::new();
+        for comp in raw.components.value.iter().filter(|c| keep(&c.when)) {
+            let kind = &catalog.kinds[&comp.kind.value];
+            let mut properties = IndexMap::new();
+            for (name, spec) in &kind.properties {
+                let v = match comp.properties.get(name) {
+                    Some(v) => substitute(&v.value, &values).unwrap_or(Value::Null),
+                    None => spec.default.clone().unwrap_or(Value::Null),
+                };
+                spec.check(&v)
+                    .map_err(|expected| ResolveError::BadProperty {
+                        component: comp.id.value.clone(),
+                        property: name.clone(),
+                        expected,
+                    })?;
+                properties.insert(name.clone(), v);
+            }
+            let node = graph.add_node(Component {
+                id: comp.id.value.clone(),
+                kind: comp.kind.value.clone(),
+                label: comp.label.clone().unwrap_or_else(|| kind.name.clone()),
+                group: comp.group.as_ref().map(|g| new_index[g.value.as_str()]),
+                properties,
+            });
+            nodes.insert(comp.id.value.as_str(), node);
+        }
+        for conn in raw.connections.iter().filter(|c| keep(&c.when)) {
+            let (Some(&a), Some(&b)) = (
+                nodes.get(conn.from.value.as_str()),
+                nodes.get(conn.to.value.as_str()),
+            ) else {
+                continue;
+            };
+            graph.add_edge(
+                a,
+                b,
+                Connection {
+                    kind: conn.kind.value.clone(),
+                    label: conn.label.clone(),
+                    port: conn.port,
+                    protocol: conn.protocol.clone(),
+                },
+            );
+        }
+
+        let walkthrough = raw
+            .walkthrough
+            .iter()
+            .map(|s| Step {
+                title: s.title.value.clone(),
+                adds: s
+                    .adds
+                    .iter()
+                    .map(|a| a.value.clone())
+                    .filter(|a| nodes.contains_key(a.as_str()))
+                    .collect(),
+                connections: s
+                    .connections
+                    .iter()
+                    .filter_map(|t| t.value.split_once("->"))
+                    .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
+                    .filter(|(a, b)| {
+                        nodes.contains_key(a.as_str()) && nodes.contains_key(b.as_str())
+                    })
+                    .collect(),
+                why: s.why.trim().to_string(),
+                topics: s.topics.iter().map(|t| t.value.clone()).collect(),
+                practices: s.practices.iter().map(|t| t.value.clone()).collect(),
+                pitfall: s.pitfall.trim().to_string(),
+                question: s.question.trim().to_string(),
+                answer: s.answer.trim().to_string(),
+            })
+            .collect();
+
+        Ok(Pattern {
+            id: raw.id.value.clone(),
+            title: raw.title.clone(),
+            summary: raw.summary.trim().to_string(),
+            topics: raw.topics.iter().map(|t| t.value.clone()).collect(),
+            source: self.source.clone(),
+            parameters: raw
+                .parameters
+                .iter()
+                .map(|(k, v)| (k.clone(), v.value.clone()))
+                .collect(),
+            values,
+            groups,
+            graph,
+            walkthrough,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

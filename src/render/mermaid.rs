@@ -1,0 +1,275 @@
+//! Mermaid flowcharts: groups become nested subgraphs, categories become `classDef`s.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::fmt::Write;
+
+use crate::catalog::{Catalog, Line, Shape};
+use crate::model::Pattern;
+
+use super::{edge_text, node_lines};
+
+/// What part of a pattern to draw, for walkthrough steps: the visible components (all when
+/// `None`) and the ones to highlight as new.
+#[derive(Debug, Clone, Default)]
+pub struct View {
+    pub visible: Option<HashSet<String>>,
+    pub highlight: HashSet<String>,
+}
+
+impl View {
+    fn shows(&self, id: &str) -> bool {
+        self.visible.as_ref().is_none_or(|v| v.contains(id))
+    }
+}
+
+/// Text inside a double-quoted Mermaid label. Mermaid has no backslash escapes; it takes HTML
+/// entity codes written as `#name;`, so `#` itself must be encoded first.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '#' => out.push_str("#35;"),
+            '"' => out.push_str("#quot;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A YAML double-quoted scalar for the front matter title.
+fn yaml_quote(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn shape_brackets(shape: Shape) -> (&'static str, &'static str) {
+    match shape {
+        Shape::Rect => ("[", "]"),
+        Shape::Rounded => ("(", ")"),
+        Shape::Cylinder => ("[(", ")]"),
+        Shape::Stadium | Shape::Person => ("([", "])"),
+        Shape::Circle => ("((", "))"),
+        Shape::Hexagon => ("{{", "}}"),
+        Shape::Parallelogram => ("[/", "/]"),
+    }
+}
+
+/// Node ids safe in Mermaid: `-` becomes `_`, and a prefix keeps ids clear of keywords such as
+/// `end`. Ids that collide after that get a number.
+fn node_ids(pattern: &Pattern) -> HashMap<String, String> {
+    let mut taken = HashSet::new();
+    let mut ids = HashMap::new();
+    let names = pattern
+        .components()
+        .map(|c| (c.id.clone(), "c"))
+        .chain(pattern.groups.iter().map(|g| (g.id.clone(), "g")));
+    for (id, prefix) in names {
+        let base = format!("{prefix}_{}", id.replace('-', "_"));
+        let mut candidate = base.clone();
+        let mut n = 2;
+        while !taken.insert(candidate.clone()) {
+            candidate = format!("{base}_{n}");
+            n += 1;
+        }
+        ids.insert(format!("{prefix}:{id}"), candidate);
+    }
+    ids
+}
+
+/// The whole pattern, for Markdown and the Mermaid renderer.
+pub fn render(pattern: &Pattern) -> String {
+    render_view(pattern, &View::default())
+}
+
+/// The same diagram, for archpat's built-in SVG/PNG renderer.
+pub fn render_for_image(pattern: &Pattern) -> String {
+    render(pattern)
+}
+
+pub fn render_view(pattern: &Pattern, view: &View) -> String {
+    let mut out = String::new();
+    write_mermaid(&mut out, pattern, view).expect("writing to a String cannot fail");
+    out
+}
+
+fn write_mermaid(out: &mut impl Write, pattern: &Pattern, view: &View) -> std::fmt::Result {
+    let catalog = Catalog::builtin();
+    let ids = node_ids(pattern);
+    // HTML labels are drawn with foreignObject, which SVG-to-PNG converters and many viewers
+    // leave blank; plain SVG text works everywhere.
+    writeln!(out, "---")?;
+    writeln!(out, "title: {}", yaml_quote(&pattern.title))?;
+    writeln!(out, "config:")?;
+    writeln!(out, "  htmlLabels: false")?;
+    writeln!(out, "  flowchart:")?;
+    writeln!(out, "    htmlLabels: false")?;
+    writeln!(out, "---")?;
+    writeln!(out, "flowchart LR")?;
+    let mut used: BTreeSet<&str> = BTreeSet::new();
+    for c in pattern.components().filter(|c| view.shows(&c.id)) {
+        if let Some(kind) = catalog.kind(&c.kind) {
+            used.insert(kind.category.as_str());
+        }
+    }
+    for (name, cat) in &catalog.categories {
+        if used.contains(name.as_str()) {
+            writeln!(
+                out,
+                "  classDef {name} fill:{},stroke:{},color:{},stroke-width:1.5px",
+                cat.fill, cat.stroke, cat.text
+            )?;
+        }
+    }
+    if !view.highlight.is_empty() {
+        writeln!(
+            out,
+            "  classDef new fill:#FFF8C5,stroke:#D4A72C,color:#16191F,stroke-width:3px"
+        )?;
+    }
+    write_members(out, pattern, view, &ids, None, 1)?;
+
+    let mut dotted = Vec::new();
+    let mut index = 0;
+    for edge in pattern.edges() {
+        if !view.shows(&edge.from.id) || !view.shows(&edge.to.id) {
+            continue;
+        }
+        let line = catalog
+            .connections
+            .get(&edge.connection.kind)
+            .map_or(Line::Solid, |k| k.line);
+        let arrow = match line {
+            Line::Solid => "-->",
+            Line::Dashed | Line::Dotted => "-.->",
+        };
+        if line == Line::Dotted {
+            dotted.push(index.to_string());
+        }
+        writeln!(
+            out,
+            "  {} {arrow}|\"{}\"| {}",
+            ids[&format!("c:{}", edge.from.id)],
+            escape(&edge_text(edge.connection)),
+            ids[&format!("c:{}", edge.to.id)]
+        )?;
+        index += 1;
+    }
+    if !dotted.is_empty() {
+        writeln!(out, "  linkStyle {} stroke-dasharray:2 4", dotted.join(","))?;
+    }
+
+    let mut by_class: Vec<(&str, Vec<&str>)> = Vec::new();
+    for c in pattern.components().filter(|c| view.shows(&c.id)) {
+        let class = if view.highlight.contains(&c.id) {
+            "new"
+        } else {
+            match catalog.kind(&c.kind) {
+                Some(k) => k.category.as_str(),
+                None => continue,
+            }
+        };
+        let id = ids[&format!("c:{}", c.id)].as_str();
+        match by_class.iter_mut().find(|(k, _)| *k == class) {
+            Some((_, list)) => list.push(id),
+            None => by_class.push((class, vec![id])),
+        }
+    }
+    for (class, list) in by_class {
+        writeln!(out, "  class {} {class}", list.join(","))?;
+    }
+    for (g, grp) in pattern.groups.iter().enumerate() {
+        if !group_visible(pattern, view, g) {
+            continue;
+        }
+        let kind = &catalog.groups[&grp.kind];
+        let dash = match kind.line {
+            Line::Solid => "",
+            Line::Dashed => ",stroke-dasharray:6 4",
+            Line::Dotted => ",stroke-dasharray:2 3",
+        };
+        writeln!(
+            out,
+            "  style {} fill:{},stroke:{},color:{}{dash}",
+            ids[&format!("g:{}", grp.id)],
+            kind.fill,
+            kind.stroke,
+            kind.stroke
+        )?;
+    }
+    Ok(())
+}
+
+/// A group is drawn when something visible sits in it, at any depth; empty boxes are noise.
+fn group_visible(pattern: &Pattern, view: &View, group: usize) -> bool {
+    pattern.members(Some(group)).any(|c| view.shows(&c.id))
+        || pattern
+            .child_groups(Some(group))
+            .any(|g| group_visible(pattern, view, g))
+}
+
+fn write_members(
+    out: &mut impl Write,
+    pattern: &Pattern,
+    view: &View,
+    ids: &HashMap<String, String>,
+    group: Option<usize>,
+    depth: usize,
+) -> std::fmt::Result {
+    let catalog = Catalog::builtin();
+    let pad = "  ".repeat(depth);
+    for c in pattern.members(group).filter(|c| view.shows(&c.id)) {
+        let Some(kind) = catalog.kind(&c.kind) else {
+            continue;
+        };
+        let (open, close) = shape_brackets(kind.shape);
+        let label: Vec<String> = node_lines(c).iter().map(|l| escape(l)).collect();
+        writeln!(
+            out,
+            "{pad}{}{open}\"{}\"{close}",
+            ids[&format!("c:{}", c.id)],
+            label.join("<br/>")
+        )?;
+    }
+    for g in pattern.child_groups(group) {
+        if !group_visible(pattern, view, g) {
+            continue;
+        }
+        let grp = &pattern.groups[g];
+        writeln!(
+            out,
+            "{pad}subgraph {}[\"{}\"]",
+            ids[&format!("g:{}", grp.id)],
+            escape(&grp.label)
+        )?;
+        write_members(out, pattern, view, ids, Some(g), depth + 1)?;
+        writeln!(out, "{pad}end")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_uses_entity_codes() {
+        assert_eq!(escape("a \"b\" <c> #1"), "a #quot;b#quot; #lt;c#gt; #35;1");
+    }
+
+    #[test]
+    fn yaml_title_is_quoted() {
+        assert_eq!(yaml_quote("a \"b\"\nc"), "\"a \\\"b\\\" c\"");
+    }
+}
