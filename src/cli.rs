@@ -48,6 +48,10 @@ pub enum Command {
     Draw(DrawArgs),
     /// Check pattern files and report every problem found, with line and column.
     Check(CheckArgs),
+    /// Write a starter project that deploys a pattern (CloudFormation, Terraform or CDK).
+    New(NewArgs),
+    /// Walk through a pattern step by step: in the terminal, as Markdown or as an HTML page.
+    Walk(WalkArgs),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -109,6 +113,45 @@ pub struct CheckArgs {
     pub files: Vec<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    #[command(flatten)]
+    pub pattern: PatternArgs,
+    /// Which infrastructure-as-code flavour to write.
+    #[arg(long, value_enum)]
+    pub iac: crate::scaffold::Iac,
+    /// Folder to write the project into (default: `./<name>`). Must be empty unless --force.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Project name, used for the stack, resource names and the folder (default: the pattern id).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// AWS region to pin the project to (default: whatever the deploying credentials use).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Write into a non-empty folder, replacing files archpat generates.
+    #[arg(long)]
+    pub force: bool,
+    /// List the files that would be written, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WalkArgs {
+    #[command(flatten)]
+    pub pattern: PatternArgs,
+    /// Show only this step (1-based).
+    #[arg(long)]
+    pub step: Option<usize>,
+    /// Output format; in a terminal, `text` opens an interactive pager.
+    #[arg(short, long, value_enum, default_value_t = crate::walkthrough::WalkFormat::Text)]
+    pub format: crate::walkthrough::WalkFormat,
+    /// Write to this file instead of stdout.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
 /// What a command produced: bytes for stdout, and a note for stderr.
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -146,6 +189,8 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         }
         Command::Draw(args) => draw(&library, args),
         Command::Check(args) => check(&library, &args.files).map(Outcome::text),
+        Command::New(args) => crate::scaffold::new_project(&library, args),
+        Command::Walk(args) => crate::walkthrough::walk(&library, args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut buf = Vec::new();

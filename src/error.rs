@@ -5,6 +5,7 @@ use crate::library::LibraryError;
 use crate::loader::ResolveError;
 use crate::output::OutputError;
 use crate::render::image::ImageError;
+use crate::scaffold::ScaffoldError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -16,6 +17,8 @@ pub enum Error {
     Image(#[from] ImageError),
     #[error(transparent)]
     Output(#[from] OutputError),
+    #[error(transparent)]
+    Scaffold(#[from] ScaffoldError),
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Many(Vec<Error>),
 }
@@ -28,7 +31,7 @@ pub const EXIT_ENVIRONMENT: i32 = 3;
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Library(_) | Error::Resolve(_) => EXIT_INPUT,
+            Error::Library(_) | Error::Resolve(_) | Error::Scaffold(_) => EXIT_INPUT,
             Error::Image(_) | Error::Output(_) => EXIT_ENVIRONMENT,
             Error::Many(errors) => errors
                 .iter()

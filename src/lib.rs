@@ -12,3 +12,5 @@ pub mod loader;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod scaffold;
+pub mod walkthrough;

@@ -1,1 +1,228 @@
+//! Every kind of bad input the loader must locate and explain, with the exact message.
+
 use super::*;
+
+const HEAD: &str = "id: demo\ntitle: Demo\nsummary: A demo.\n";
+
+fn errors(text: &str) -> String {
+    match load_str("demo.yaml", text) {
+        Ok(def) => match def.resolve(&[]) {
+            Ok(_) => panic!("expected an error for:\n{text}"),
+            Err(e) => e.to_string(),
+        },
+        Err(e) => e.to_string(),
+    }
+}
+
+fn ok(text: &str) -> Pattern {
+    load_str("demo.yaml", text)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .resolve(&[])
+        .unwrap()
+}
+
+#[test]
+fn a_valid_file_builds_the_graph() {
+    let p = ok(&format!(
+        "{HEAD}components:\n  - {{ id: fn, kind: lambda }}\n  - {{ id: t, kind: dynamodb-table }}\nconnections:\n  - {{ from: fn, to: t, kind: read-write }}\n"
+    ));
+    assert_eq!(p.graph.node_count(), 2);
+    assert_eq!(p.graph.edge_count(), 1);
+    assert_eq!(p.component("fn").unwrap().properties["runtime"], "nodejs22.x");
+}
+
+#[test]
+fn malformed_yaml_is_located() {
+    let e = errors(&format!("{HEAD}components: [\n  {{ id: a\n"));
+    assert!(e.starts_with("demo.yaml:"), "{e}");
+    assert!(e.ends_with("`demo.yaml` has 1 error"), "{e}");
+}
+
+#[test]
+fn unknown_key_is_located() {
+    let e = errors(&format!("{HEAD}colour: red\ncomponents:\n  - {{ id: a, kind: lambda }}\n"));
+    assert!(e.starts_with("demo.yaml:4:1: unknown field `colour`"), "{e}");
+}
+
+#[test]
+fn duplicate_key_is_located() {
+    let e = errors(&format!("{HEAD}title: Again\ncomponents:\n  - {{ id: a, kind: lambda }}\n"));
+    assert!(e.starts_with("demo.yaml:4:"), "{e}");
+    assert!(e.contains("duplicate"), "{e}");
+}
+
+#[test]
+fn unknown_kind_suggests_the_closest() {
+    let e = errors(&format!("{HEAD}components:\n  - {{ id: a, kind: lamda }}\n"));
+    assert_eq!(
+        e,
+        "demo.yaml:5:20: unknown component kind `lamda`\n  hint: did you mean `lambda`?\n`demo.yaml` has 1 error"
+    );
+}
+
+#[test]
+fn duplicate_component_id() {
+    let e = errors(&format!(
+        "{HEAD}components:\n  - {{ id: a, kind: lambda }}\n  - {{ id: a, kind: sqs-queue }}\n"
+    ));
+    assert_eq!(
+        e,
+        "demo.yaml:6:11: duplicate component id `a`\n  hint: give each component its own id\n`demo.yaml` has 1 error"
+    );
+}
+
+#[test]
+fn dangling_connection() {
+    let e = errors(&format!(
+        "{HEAD}components:\n  - {{ id: fn, kind: lambda }}\nconnections:\n  - {{ from: fn, to: tabel, kind: read }}\n"
+    ));
+    assert_eq!(
+        e,
+        "demo.yaml:7:21: connection refers to unknown component `tabel`\n  hint: connections join component ids declared under `components`\n`demo.yaml` has 1 error"
+    );
+}
+
+#[test]
+fn connection_the_catalog_does_not_allow_lists_what_is_allowed() {
+    let e = errors(&format!(
+        "{HEAD}components:\n  - {{ id: fn, kind: lambda }}\n  - {{ id: t, kind: dynamodb-table }}\nconnections:\n  - {{ from: fn, to: t, kind: origin }}\n"
+    ));
+    assert!(
+        e.starts_with("demo.yaml:8:30: a `lambda` cannot `origin` a `dynamodb-table` (`fn` -> `t`)\n  hint: a `lambda` may connect to a `dynamodb-table` with: "),
+        "{e}"
+    );
+}
+
+#[test]
+fn unknown_group_and_group_cycle() {
+    let e = errors(&format!(
+        "{HEAD}groups:\n  - {{ id: a, kind: container, parent: b }}\n  - {{ id: b, kind: container, parent: a }}\ncomponents:\n  - {{ id: fn, kind: lambda, group: nowhere }}\n"
+    ));
+    assert!(e.contains("demo.yaml:5:11: groups form a cycle: `b` inside `a` and back"), "{e}");
+    assert!(e.contains("demo.yaml:8:36: component `fn` is in unknown group `nowhere`"), "{e}");
+    assert!(e.ends_with("has 2 errors"), "{e}");
+}
+
+#[test]
+fn group_nesting_follows_the_catalog() {
+    let e = errors(&format!(
+        "{HEAD}groups:\n  - {{ id: s, kind: subnet }}\ncomponents:\n  - {{ id: fn, kind: lambda, group: s }}\n"
+    ));
+    assert!(e.contains("a `subnet` group cannot sit at the top level"), "{e}");
+}
+
+#[test]
+fn bad_parameter_default_and_reference() {
+    let e = errors(&format!(
+        "{HEAD}parameters:\n  mem:\n    type: integer\n    default: lots\ncomponents:\n  - id: fn\n    kind: lambda\n    properties: {{ memory_mb: \"${{memory}}\" }}\n"
+    ));
+    assert!(e.contains("default of parameter `mem` is invalid: expected an integer, got the string \"lots\""), "{e}");
+    assert!(e.contains("property `memory_mb` refers to unknown parameter `memory`\n  hint: did you mean `mem`?"), "{e}");
+}
+
+#[test]
+fn parameter_reference_keeps_its_type() {
+    let p = ok(&format!(
+        "{HEAD}parameters:\n  mem: {{ type: integer, default: 512 }}\ncomponents:\n  - id: fn\n    kind: lambda\n    label: \"fn ${{mem}} $${{x}}\"\n    properties: {{ memory_mb: \"${{mem}}\" }}\n"
+    ));
+    let fn_ = p.component("fn").unwrap();
+    assert_eq!(fn_.properties["memory_mb"], 512);
+}
+
+#[test]
+fn set_values_are_checked_and_applied() {
+    let def = load_str(
+        "demo.yaml",
+        &format!(
+            "{HEAD}parameters:\n  mem: {{ type: integer, default: 512, min: 128, max: 1024 }}\ncomponents:\n  - {{ id: fn, kind: lambda, properties: {{ memory_mb: \"${{mem}}\" }} }}\n"
+        ),
+    )
+    .unwrap();
+    let p = def.resolve(&["mem=1024".into()]).unwrap();
+    assert_eq!(p.component("fn").unwrap().properties["memory_mb"], 1024);
+    assert_eq!(
+        def.resolve(&["mem=2048".into()]).unwrap_err().to_string(),
+        "bad value for parameter `mem`: expected a number from 128 to 1024, got 2048"
+    );
+    assert_eq!(
+        def.resolve(&["memm=1".into()]).unwrap_err().to_string(),
+        "pattern `demo` has no parameter `memm`; did you mean `mem`?"
+    );
+    assert_eq!(
+        def.resolve(&["mem".into()]).unwrap_err().to_string(),
+        "`--set mem` is not of the form `name=value`"
+    );
+}
+
+#[test]
+fn when_conditions_drop_parts_and_their_connections() {
+    let text = format!(
+        "{HEAD}parameters:\n  queue: {{ type: boolean, default: false }}\ncomponents:\n  - {{ id: fn, kind: lambda }}\n  - {{ id: q, kind: sqs-queue, when: queue }}\nconnections:\n  - {{ from: fn, to: q, kind: publish }}\n"
+    );
+    let def = load_str("demo.yaml", &text).unwrap();
+    let off = def.resolve(&[]).unwrap();
+    assert_eq!((off.graph.node_count(), off.graph.edge_count()), (1, 0));
+    let on = def.resolve(&["queue=true".into()]).unwrap();
+    assert_eq!((on.graph.node_count(), on.graph.edge_count()), (2, 1));
+}
+
+#[test]
+fn condition_on_unknown_parameter() {
+    let e = errors(&format!("{HEAD}components:\n  - {{ id: fn, kind: lambda, when: \"engine == x\" }}\n"));
+    assert!(e.contains("condition refers to unknown parameter `engine`"), "{e}");
+}
+
+#[test]
+fn empty_binary_and_huge_files() {
+    assert_eq!(
+        load_str("e.yaml", "# nothing\n\n").unwrap_err().to_string(),
+        "`e.yaml` is empty; a pattern needs at least `id`, `title`, `summary` and `components`"
+    );
+    assert_eq!(
+        load_bytes("b.yaml", b"\x89PNG\r\n\x1a\n\0\0").unwrap_err().to_string(),
+        "`b.yaml` is not a text file (it holds binary data); pass a YAML pattern file (see docs/patterns.md)"
+    );
+    let big = vec![b'#'; MAX_FILE_BYTES + 1];
+    assert!(
+        load_bytes("big.yaml", &big)
+            .unwrap_err()
+            .to_string()
+            .starts_with("`big.yaml` is 1048577 bytes; pattern files are limited to 1048576 bytes")
+    );
+}
+
+#[test]
+fn empty_component_list() {
+    let e = errors(&format!("{HEAD}components: []\n"));
+    assert!(e.contains("`components` is empty"), "{e}");
+}
+
+#[test]
+fn walkthrough_checks_order_and_coverage() {
+    let e = errors(&format!(
+        "{HEAD}components:\n  - {{ id: fn, kind: lambda }}\n  - {{ id: t, kind: dynamodb-table }}\n  - {{ id: q, kind: sqs-queue }}\nconnections:\n  - {{ from: fn, to: t, kind: read }}\nwalkthrough:\n  - title: One\n    adds: [fn, fnn]\n    connections: [fn->t]\n  - title: Two\n    adds: [t, fn]\n"
+    ));
+    assert!(e.contains("step 1 adds unknown component `fnn`"), "{e}");
+    assert!(e.contains("step 1 adds connection `fn->t` before component `t` is introduced"), "{e}");
+    assert!(e.contains("component `fn` is introduced twice: in step 1 and step 2"), "{e}");
+    assert!(e.contains("component `q` is never introduced in the walkthrough"), "{e}");
+}
+
+#[test]
+fn unknown_topic_suggests_roadmap_section() {
+    let e = errors(&format!("{HEAD}topics: [\"Lambda\"]\ncomponents:\n  - {{ id: fn, kind: lambda }}\n"));
+    assert!(e.contains("unknown roadmap topic `Lambda`"), "{e}");
+}
+
+#[test]
+fn condition_parsing() {
+    assert_eq!(
+        Condition::parse("!flag").unwrap(),
+        Condition::Flag { name: "flag".into(), expect: false }
+    );
+    assert_eq!(
+        Condition::parse("engine != 'mysql'").unwrap(),
+        Condition::Compare { name: "engine".into(), value: "mysql".into(), equal: false }
+    );
+    assert!(Condition::parse("a b").is_err());
+}

@@ -1,0 +1,6 @@
+//! archpat's one integration test binary: the CLI as a user runs it, and the external validators
+//! (Graphviz, the Mermaid renderer, cfn-lint, checkov…) run over everything archpat generates.
+
+mod cli;
+mod diagrams;
+mod support;
