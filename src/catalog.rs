@@ -135,14 +135,14 @@ impl ValueSpec {
                 display_value(value)
             ));
         }
-        if let Some(n) = value.as_i64() {
-            if self.min.is_some_and(|min| n < min) || self.max.is_some_and(|max| n > max) {
-                return Err(format!(
-                    "a number from {} to {}, got {n}",
-                    self.min.map_or("any".into(), |m| m.to_string()),
-                    self.max.map_or("any".into(), |m| m.to_string())
-                ));
-            }
+        if let Some(n) = value.as_i64()
+            && (self.min.is_some_and(|min| n < min) || self.max.is_some_and(|max| n > max))
+        {
+            return Err(format!(
+                "a number from {} to {}, got {n}",
+                self.min.map_or("any".into(), |m| m.to_string()),
+                self.max.map_or("any".into(), |m| m.to_string())
+            ));
         }
         Ok(())
     }

@@ -194,10 +194,10 @@ fn substitute(value: &Value, values: &IndexMap<String, Value>) -> Result<Value, 
     let Value::String(text) = value else {
         return Ok(value.clone());
     };
-    if let Some(name) = text.strip_prefix("${").and_then(|t| t.strip_suffix('}')) {
-        if !name.contains(['$', '{', '}']) {
-            return values.get(name).cloned().ok_or_else(|| name.to_string());
-        }
+    if let Some(name) = text.strip_prefix("${").and_then(|t| t.strip_suffix('}'))
+        && !name.contains(['$', '{', '}'])
+    {
+        return values.get(name).cloned().ok_or_else(|| name.to_string());
     }
     let mut out = String::new();
     let mut rest = text.as_str();
@@ -538,38 +538,37 @@ fn check(c: &mut Checker<'_>, raw: &RawPattern) -> Vec<usize> {
                         .get(p.value.as_str())
                         .map(|&pi| raw.groups[pi].kind.value.as_str()),
                 };
-                if let Some(pk) = parent_kind {
-                    if catalog.groups.contains_key(pk) || pk == "root" {
-                        if !kind.parents.iter().any(|k| k == pk) {
-                            let at = g.parent.as_ref().unwrap_or(&g.kind);
-                            let place = if pk == "root" {
-                                "at the top level".to_string()
-                            } else {
-                                format!("inside a `{pk}` group")
-                            };
-                            c.error(
-                                at,
-                                format!("a `{}` group cannot sit {place}", g.kind.value),
-                                Some(format!(
-                                    "a `{}` group may sit in: {}",
-                                    g.kind.value,
-                                    kind.parents.join(", ").replace("root", "the top level")
-                                )),
-                            );
-                        }
-                    }
+                if let Some(pk) = parent_kind
+                    && (catalog.groups.contains_key(pk) || pk == "root")
+                    && !kind.parents.iter().any(|k| k == pk)
+                {
+                    let at = g.parent.as_ref().unwrap_or(&g.kind);
+                    let place = if pk == "root" {
+                        "at the top level".to_string()
+                    } else {
+                        format!("inside a `{pk}` group")
+                    };
+                    c.error(
+                        at,
+                        format!("a `{}` group cannot sit {place}", g.kind.value),
+                        Some(format!(
+                            "a `{}` group may sit in: {}",
+                            g.kind.value,
+                            kind.parents.join(", ").replace("root", "the top level")
+                        )),
+                    );
                 }
             }
         }
-        if let Some(p) = &g.parent {
-            if !group_index.contains_key(p.value.as_str()) {
-                let hint = Checker::suggest(&p.value, group_index.keys().copied());
-                c.error(
-                    p,
-                    format!("group `{}` has unknown parent `{}`", g.id.value, p.value),
-                    hint,
-                );
-            }
+        if let Some(p) = &g.parent
+            && !group_index.contains_key(p.value.as_str())
+        {
+            let hint = Checker::suggest(&p.value, group_index.keys().copied());
+            c.error(
+                p,
+                format!("group `{}` has unknown parent `{}`", g.id.value, p.value),
+                hint,
+            );
         }
     }
     let parent_of = |i: usize| {
@@ -664,19 +663,19 @@ fn check(c: &mut Checker<'_>, raw: &RawPattern) -> Vec<usize> {
                 c.properties(&owner, &comp.properties, &kind.properties, &defaults);
             }
         }
-        if let Some(g) = &comp.group {
-            if !group_index.contains_key(g.value.as_str()) {
-                let hint = Checker::suggest(&g.value, group_index.keys().copied())
-                    .or_else(|| Some("declare it under `groups`".into()));
-                c.error(
-                    g,
-                    format!(
-                        "component `{}` is in unknown group `{}`",
-                        comp.id.value, g.value
-                    ),
-                    hint,
-                );
-            }
+        if let Some(g) = &comp.group
+            && !group_index.contains_key(g.value.as_str())
+        {
+            let hint = Checker::suggest(&g.value, group_index.keys().copied())
+                .or_else(|| Some("declare it under `groups`".into()));
+            c.error(
+                g,
+                format!(
+                    "component `{}` is in unknown group `{}`",
+                    comp.id.value, g.value
+                ),
+                hint,
+            );
         }
         c.condition(&comp.when, &raw.parameters);
     }
@@ -724,28 +723,28 @@ fn check(c: &mut Checker<'_>, raw: &RawPattern) -> Vec<usize> {
                 format!("unknown connection kind `{}`", conn.kind.value),
                 hint,
             );
-        } else if let [from_kind, to_kind] = ends[..] {
-            if let Some(kind) = catalog.kind(from_kind) {
-                if catalog.kind(to_kind).is_some() && !kind.may_connect(&conn.kind.value, to_kind) {
-                    let allowed = kind.allowed_towards(to_kind);
-                    let hint = if allowed.is_empty() {
-                        format!("a `{from_kind}` cannot connect to a `{to_kind}` at all")
-                    } else {
-                        format!(
-                            "a `{from_kind}` may connect to a `{to_kind}` with: {}",
-                            allowed.join(", ")
-                        )
-                    };
-                    c.error(
-                        &conn.kind,
-                        format!(
-                            "a `{from_kind}` cannot `{}` a `{to_kind}` (`{}` -> `{}`)",
-                            conn.kind.value, conn.from.value, conn.to.value
-                        ),
-                        Some(hint),
-                    );
-                }
-            }
+        } else if let [from_kind, to_kind] = ends[..]
+            && let Some(kind) = catalog.kind(from_kind)
+            && catalog.kind(to_kind).is_some()
+            && !kind.may_connect(&conn.kind.value, to_kind)
+        {
+            let allowed = kind.allowed_towards(to_kind);
+            let hint = if allowed.is_empty() {
+                format!("a `{from_kind}` cannot connect to a `{to_kind}` at all")
+            } else {
+                format!(
+                    "a `{from_kind}` may connect to a `{to_kind}` with: {}",
+                    allowed.join(", ")
+                )
+            };
+            c.error(
+                &conn.kind,
+                format!(
+                    "a `{from_kind}` cannot `{}` a `{to_kind}` (`{}` -> `{}`)",
+                    conn.kind.value, conn.from.value, conn.to.value
+                ),
+                Some(hint),
+            );
         }
         if !seen_connections.insert((&conn.from.value, &conn.to.value, &conn.kind.value)) {
             c.error(

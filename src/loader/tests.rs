@@ -28,7 +28,10 @@ fn a_valid_file_builds_the_graph() {
     ));
     assert_eq!(p.graph.node_count(), 2);
     assert_eq!(p.graph.edge_count(), 1);
-    assert_eq!(p.component("fn").unwrap().properties["runtime"], "nodejs22.x");
+    assert_eq!(
+        p.component("fn").unwrap().properties["runtime"],
+        "nodejs22.x"
+    );
 }
 
 #[test]
@@ -40,20 +43,29 @@ fn malformed_yaml_is_located() {
 
 #[test]
 fn unknown_key_is_located() {
-    let e = errors(&format!("{HEAD}colour: red\ncomponents:\n  - {{ id: a, kind: lambda }}\n"));
-    assert!(e.starts_with("demo.yaml:4:1: unknown field `colour`"), "{e}");
+    let e = errors(&format!(
+        "{HEAD}colour: red\ncomponents:\n  - {{ id: a, kind: lambda }}\n"
+    ));
+    assert!(
+        e.starts_with("demo.yaml:4:1: unknown field `colour`"),
+        "{e}"
+    );
 }
 
 #[test]
 fn duplicate_key_is_located() {
-    let e = errors(&format!("{HEAD}title: Again\ncomponents:\n  - {{ id: a, kind: lambda }}\n"));
+    let e = errors(&format!(
+        "{HEAD}title: Again\ncomponents:\n  - {{ id: a, kind: lambda }}\n"
+    ));
     assert!(e.starts_with("demo.yaml:4:"), "{e}");
     assert!(e.contains("duplicate"), "{e}");
 }
 
 #[test]
 fn unknown_kind_suggests_the_closest() {
-    let e = errors(&format!("{HEAD}components:\n  - {{ id: a, kind: lamda }}\n"));
+    let e = errors(&format!(
+        "{HEAD}components:\n  - {{ id: a, kind: lamda }}\n"
+    ));
     assert_eq!(
         e,
         "demo.yaml:5:20: unknown component kind `lamda`\n  hint: did you mean `lambda`?\n`demo.yaml` has 1 error"
@@ -98,8 +110,14 @@ fn unknown_group_and_group_cycle() {
     let e = errors(&format!(
         "{HEAD}groups:\n  - {{ id: a, kind: container, parent: b }}\n  - {{ id: b, kind: container, parent: a }}\ncomponents:\n  - {{ id: fn, kind: lambda, group: nowhere }}\n"
     ));
-    assert!(e.contains("demo.yaml:5:11: groups form a cycle: `b` inside `a` and back"), "{e}");
-    assert!(e.contains("demo.yaml:8:36: component `fn` is in unknown group `nowhere`"), "{e}");
+    assert!(
+        e.contains("demo.yaml:5:11: groups form a cycle: `b` inside `a` and back"),
+        "{e}"
+    );
+    assert!(
+        e.contains("demo.yaml:8:36: component `fn` is in unknown group `nowhere`"),
+        "{e}"
+    );
     assert!(e.ends_with("has 2 errors"), "{e}");
 }
 
@@ -108,7 +126,10 @@ fn group_nesting_follows_the_catalog() {
     let e = errors(&format!(
         "{HEAD}groups:\n  - {{ id: s, kind: subnet }}\ncomponents:\n  - {{ id: fn, kind: lambda, group: s }}\n"
     ));
-    assert!(e.contains("a `subnet` group cannot sit at the top level"), "{e}");
+    assert!(
+        e.contains("a `subnet` group cannot sit at the top level"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -116,8 +137,18 @@ fn bad_parameter_default_and_reference() {
     let e = errors(&format!(
         "{HEAD}parameters:\n  mem:\n    type: integer\n    default: lots\ncomponents:\n  - id: fn\n    kind: lambda\n    properties: {{ memory_mb: \"${{memory}}\" }}\n"
     ));
-    assert!(e.contains("default of parameter `mem` is invalid: expected an integer, got the string \"lots\""), "{e}");
-    assert!(e.contains("property `memory_mb` refers to unknown parameter `memory`\n  hint: did you mean `mem`?"), "{e}");
+    assert!(
+        e.contains(
+            "default of parameter `mem` is invalid: expected an integer, got the string \"lots\""
+        ),
+        "{e}"
+    );
+    assert!(
+        e.contains(
+            "property `memory_mb` refers to unknown parameter `memory`\n  hint: did you mean `mem`?"
+        ),
+        "{e}"
+    );
 }
 
 #[test]
@@ -168,8 +199,13 @@ fn when_conditions_drop_parts_and_their_connections() {
 
 #[test]
 fn condition_on_unknown_parameter() {
-    let e = errors(&format!("{HEAD}components:\n  - {{ id: fn, kind: lambda, when: \"engine == x\" }}\n"));
-    assert!(e.contains("condition refers to unknown parameter `engine`"), "{e}");
+    let e = errors(&format!(
+        "{HEAD}components:\n  - {{ id: fn, kind: lambda, when: \"engine == x\" }}\n"
+    ));
+    assert!(
+        e.contains("condition refers to unknown parameter `engine`"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -179,7 +215,9 @@ fn empty_binary_and_huge_files() {
         "`e.yaml` is empty; a pattern needs at least `id`, `title`, `summary` and `components`"
     );
     assert_eq!(
-        load_bytes("b.yaml", b"\x89PNG\r\n\x1a\n\0\0").unwrap_err().to_string(),
+        load_bytes("b.yaml", b"\x89PNG\r\n\x1a\n\0\0")
+            .unwrap_err()
+            .to_string(),
         "`b.yaml` is not a text file (it holds binary data); pass a YAML pattern file (see docs/patterns.md)"
     );
     let big = vec![b'#'; MAX_FILE_BYTES + 1];
@@ -203,14 +241,25 @@ fn walkthrough_checks_order_and_coverage() {
         "{HEAD}components:\n  - {{ id: fn, kind: lambda }}\n  - {{ id: t, kind: dynamodb-table }}\n  - {{ id: q, kind: sqs-queue }}\nconnections:\n  - {{ from: fn, to: t, kind: read }}\nwalkthrough:\n  - title: One\n    adds: [fn, fnn]\n    connections: [fn->t]\n  - title: Two\n    adds: [t, fn]\n"
     ));
     assert!(e.contains("step 1 adds unknown component `fnn`"), "{e}");
-    assert!(e.contains("step 1 adds connection `fn->t` before component `t` is introduced"), "{e}");
-    assert!(e.contains("component `fn` is introduced twice: in step 1 and step 2"), "{e}");
-    assert!(e.contains("component `q` is never introduced in the walkthrough"), "{e}");
+    assert!(
+        e.contains("step 1 adds connection `fn->t` before component `t` is introduced"),
+        "{e}"
+    );
+    assert!(
+        e.contains("component `fn` is introduced twice: in step 1 and step 2"),
+        "{e}"
+    );
+    assert!(
+        e.contains("component `q` is never introduced in the walkthrough"),
+        "{e}"
+    );
 }
 
 #[test]
 fn unknown_topic_suggests_roadmap_section() {
-    let e = errors(&format!("{HEAD}topics: [\"Lambda\"]\ncomponents:\n  - {{ id: fn, kind: lambda }}\n"));
+    let e = errors(&format!(
+        "{HEAD}topics: [\"Lambda\"]\ncomponents:\n  - {{ id: fn, kind: lambda }}\n"
+    ));
     assert!(e.contains("unknown roadmap topic `Lambda`"), "{e}");
 }
 
@@ -218,11 +267,18 @@ fn unknown_topic_suggests_roadmap_section() {
 fn condition_parsing() {
     assert_eq!(
         Condition::parse("!flag").unwrap(),
-        Condition::Flag { name: "flag".into(), expect: false }
+        Condition::Flag {
+            name: "flag".into(),
+            expect: false
+        }
     );
     assert_eq!(
         Condition::parse("engine != 'mysql'").unwrap(),
-        Condition::Compare { name: "engine".into(), value: "mysql".into(), equal: false }
+        Condition::Compare {
+            name: "engine".into(),
+            value: "mysql".into(),
+            equal: false
+        }
     );
     assert!(Condition::parse("a b").is_err());
 }

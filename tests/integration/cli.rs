@@ -1,0 +1,200 @@
+//! The CLI as a user meets it: listing, showing, drawing, checking, and every refusal.
+
+use assert_cmd::prelude::*;
+use predicates::prelude::*;
+
+use crate::support::{BUILTINS, archpat, user_fixtures};
+
+#[test]
+fn list_shows_every_builtin() {
+    let out = archpat().arg("list").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for id in BUILTINS {
+        assert!(text.contains(id), "{id} missing from:\n{text}");
+    }
+}
+
+#[test]
+fn list_json_is_machine_readable() {
+    let out = archpat().args(["list", "--json"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), BUILTINS.len());
+    assert_eq!(v[0]["origin"], "built-in");
+}
+
+#[test]
+fn list_kinds_and_topics() {
+    archpat()
+        .args(["list", "--kinds"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("dynamodb-table"));
+    archpat()
+        .args(["list", "--topics"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Lambda (Serverless)"));
+}
+
+#[test]
+fn show_prints_parameters_components_and_topics() {
+    archpat()
+        .args(["show", "three-tier-web", "--set", "db_engine=mysql"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("db_engine = mysql"))
+        .stdout(predicate::str::contains("Roadmap topics:"));
+}
+
+#[test]
+fn unknown_pattern_is_a_helpful_error() {
+    archpat()
+        .args(["draw", "serverles-web"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("did you mean `serverless-web`?"));
+}
+
+#[test]
+fn bad_set_values_are_refused() {
+    archpat()
+        .args(["draw", "three-tier-web", "--set", "multi_az=maybe"])
+        .assert()
+        .code(1)
+        .stderr("error: bad value for parameter `multi_az`: expected true or false, got `maybe`\n");
+    archpat()
+        .args(["draw", "three-tier-web", "--set", "colour=red"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "pattern `three-tier-web` has no parameter `colour`",
+        ));
+}
+
+#[test]
+fn check_reports_all_errors_with_locations() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "id: bad\ntitle: Bad\nsummary: s\ncomponents:\n  - { id: fn, kind: lamda }\n  - { id: fn, kind: sqs-queue }\nconnections:\n  - { from: fn, to: nowhere, kind: read }\n",
+    )
+    .unwrap();
+    let out = archpat().arg("check").arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let shown = bad.display().to_string();
+    assert!(
+        stderr.contains(&format!("{shown}:5:21: unknown component kind `lamda`")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("{shown}:6:11: duplicate component id `fn`")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "{shown}:8:21: connection refers to unknown component `nowhere`"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("has 3 errors"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+}
+
+#[test]
+fn check_refuses_empty_binary_and_huge_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, Vec<u8>, &str); 3] = [
+        ("empty.yaml", Vec::new(), "is empty"),
+        (
+            "binary.yaml",
+            vec![0x89, b'P', b'N', b'G', 0, 0, 1],
+            "is not a text file",
+        ),
+        (
+            "huge.yaml",
+            vec![b'#'; 50 * 1024 * 1024],
+            "pattern files are limited to",
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        archpat()
+            .arg("check")
+            .arg(&path)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(expected))
+            .stderr(predicate::str::contains(name));
+    }
+}
+
+#[test]
+fn check_accepts_builtins_and_user_fixtures() {
+    let mut cmd = archpat();
+    cmd.arg("check").args(BUILTINS);
+    for f in user_fixtures() {
+        cmd.arg(f);
+    }
+    cmd.assert().success();
+}
+
+#[test]
+fn user_patterns_dir_adds_and_shadows() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("mine.yaml"),
+        "id: mine\ntitle: My pattern\nsummary: s\ncomponents:\n  - { id: fn, kind: lambda }\n",
+    )
+    .unwrap();
+    archpat()
+        .arg("list")
+        .env("ARCHPAT_PATTERNS_DIR", dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("My pattern"));
+    archpat()
+        .args(["draw", "mine", "-f", "dot", "--patterns-dir"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("digraph \"mine\""));
+}
+
+#[test]
+fn draw_writes_the_output_file_by_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("d.dot");
+    archpat()
+        .args(["draw", "data-lake", "-o"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout("");
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .starts_with("digraph")
+    );
+}
+
+#[test]
+fn completions_are_generated() {
+    archpat()
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("archpat"));
+}
+
+#[test]
+fn help_has_examples() {
+    archpat()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Examples:"));
+}

@@ -1,0 +1,182 @@
+//! Diagrams of every built-in pattern and user fixture: snapshots of the text formats, and the
+//! real renderers (Graphviz `dot`, mermaid-cli in Chromium) accepting every one of them.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::support::{BUILTINS, archpat, tool, tools_dir, user_fixtures};
+
+fn draw(pattern: &str, format: &str) -> Vec<u8> {
+    let out = archpat()
+        .args(["draw", pattern, "-f", format])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "draw {pattern} -f {format}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Every pattern the renderers must accept: the built-ins and the user fixtures.
+fn all_patterns() -> Vec<String> {
+    BUILTINS
+        .iter()
+        .map(|s| s.to_string())
+        .chain(user_fixtures().iter().map(|p| p.display().to_string()))
+        .collect()
+}
+
+#[test]
+fn dot_snapshots() {
+    for id in BUILTINS {
+        let dot = String::from_utf8(draw(id, "dot")).unwrap();
+        insta::assert_snapshot!(format!("dot_{id}"), dot);
+    }
+}
+
+#[test]
+fn mermaid_snapshots() {
+    for id in BUILTINS {
+        let mermaid = String::from_utf8(draw(id, "mermaid")).unwrap();
+        insta::assert_snapshot!(format!("mermaid_{id}"), mermaid);
+    }
+}
+
+#[test]
+fn output_is_deterministic() {
+    for id in BUILTINS {
+        for format in ["dot", "mermaid", "svg", "png"] {
+            assert_eq!(
+                draw(id, format),
+                draw(id, format),
+                "{id} {format} differs between runs"
+            );
+        }
+    }
+}
+
+#[test]
+fn graphviz_renders_every_dot() {
+    let dot = tool("dot");
+    for pattern in all_patterns() {
+        let source = draw(&pattern, "dot");
+        let mut child = Command::new(&dot)
+            .arg("-Tsvg")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(&source).unwrap();
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "dot rejected {pattern}: {stderr}");
+        assert!(
+            stderr.trim().is_empty(),
+            "dot warned on {pattern}: {stderr}"
+        );
+        let svg = String::from_utf8(out.stdout).unwrap();
+        assert!(svg.contains("<svg"), "{pattern}");
+        assert!(
+            svg.contains("class=\"cluster\""),
+            "{pattern}: no clusters drawn"
+        );
+    }
+}
+
+#[test]
+fn mermaid_cli_renders_every_diagram() {
+    let mmdc = tool("node/node_modules/.bin/mmdc");
+    let puppeteer = tools_dir().join("puppeteer.json");
+    assert!(
+        puppeteer.exists(),
+        "{} is missing; run scripts/install-tools.sh",
+        puppeteer.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    // One Markdown file with every diagram: mermaid-cli renders all its blocks in one browser.
+    let patterns = all_patterns();
+    let mut markdown = String::new();
+    for pattern in &patterns {
+        let source = String::from_utf8(draw(pattern, "mermaid")).unwrap();
+        markdown.push_str(&format!("# {pattern}\n\n```mermaid\n{source}```\n\n"));
+    }
+    let input = dir.path().join("all.md");
+    let output = dir.path().join("out.md");
+    std::fs::write(&input, markdown).unwrap();
+    let out = Command::new(&mmdc)
+        .arg("-p")
+        .arg(&puppeteer)
+        .arg("-i")
+        .arg(&input)
+        .arg("-o")
+        .arg(&output)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "mermaid-cli failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svgs: Vec<PathBuf> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+        .collect();
+    assert_eq!(svgs.len(), patterns.len(), "one SVG per diagram");
+    for svg in svgs {
+        let text = std::fs::read_to_string(&svg).unwrap();
+        assert!(
+            !text.contains("Syntax error"),
+            "{} shows a syntax error",
+            svg.display()
+        );
+        assert!(
+            text.contains("class=\"cluster"),
+            "{}: no subgraphs drawn",
+            svg.display()
+        );
+    }
+}
+
+#[test]
+fn builtin_engine_draws_svg_and_png_with_nothing_installed() {
+    for pattern in all_patterns() {
+        let svg = String::from_utf8(draw(&pattern, "svg")).unwrap();
+        assert!(svg.starts_with("<svg") || svg.contains("<svg"), "{pattern}");
+        assert!(
+            !svg.contains("<foreignObject"),
+            "{pattern}: HTML labels would not convert"
+        );
+        let png = draw(&pattern, "png");
+        assert!(
+            png.starts_with(b"\x89PNG\r\n\x1a\n"),
+            "{pattern}: not a PNG"
+        );
+    }
+}
+
+#[test]
+fn graphviz_engine_draws_svg() {
+    let out = archpat()
+        .args([
+            "draw",
+            "serverless-web",
+            "-f",
+            "svg",
+            "--engine",
+            "graphviz",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8(out.stdout).unwrap().contains("<svg"));
+}
