@@ -139,6 +139,10 @@ fn check_accepts_builtins_and_user_fixtures() {
     for f in user_fixtures() {
         cmd.arg(f);
     }
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    for name in ["thumbnailer.yaml", "queue-worker.yaml"] {
+        cmd.arg(examples.join(name));
+    }
     cmd.assert().success();
 }
 
