@@ -322,7 +322,12 @@ pub fn show_text(p: &Pattern) -> String {
                 format!("  in {}", path.join(" › "))
             })
             .unwrap_or_default();
-        writeln!(out, "  {} — {} ({kind}){place}", c.id, c.label).ok();
+        let kind = if kind == c.label {
+            String::new()
+        } else {
+            format!(" ({kind})")
+        };
+        writeln!(out, "  {} — {}{kind}{place}", c.id, c.label).ok();
     }
     writeln!(out, "\nConnections:").ok();
     for e in p.edges() {

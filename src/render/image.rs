@@ -1,18 +1,385 @@
-// placeholder until the image renderer lands (being written by helper-2)
+//! The built-in image renderer, and the bridge to Graphviz for `--engine graphviz`.
+//!
+//! Mermaid flowcharts become SVG and PNG in-process through `merman`; nothing needs installing
+//! except, for PNG, one font. Output is deterministic: merman measures text with its own tables
+//! and reads no clock or random source, so the same source gives byte-identical SVG and PNG.
+//!
+//! Labels are plain SVG `<text>`: HTML labels would be drawn with `<foreignObject>`, which
+//! SVG-to-PNG converters and many viewers leave blank. The look is Mermaid's `classic` (Mermaid
+//! 11's default), not Mermaid 12's `neo`: neo puts a drop-shadow filter on every box, which makes
+//! PNG output five to six times slower and which librsvg-based viewers answer by not drawing the
+//! boxes at all. Both are defaults: front matter in the source (`config: { htmlLabels, look }`)
+//! wins over them.
+
+use std::io::{self, Write};
+use std::process::{Command, Stdio};
+use std::sync::{LazyLock, OnceLock};
+
+use merman::svg::export::{RasterOptions, RasterSizeLimit, SvgConversionLimits};
+use merman::svg::{RenderResourcePolicy, ResourceLimitId};
+use merman::{
+    Engine, MermaidConfig, OperationControl, ParseOptions, PngRequest, RenderOutput, RenderRequest,
+    Renderer, SvgEnvironment, SvgRequest,
+};
+
+/// Layout work merman may spend on one diagram. Its `trusted_native` profile stops at 15
+/// million units, which a densely cross-linked 1,000-node flowchart passes (about 70 million);
+/// this admits a few thousand nodes, 3-4 seconds of layout, and still ends a runaway layout
+/// with an error instead of hanging.
+const MAX_LAYOUT_WORK_UNITS: usize = 500_000_000;
+
+/// PNG pixels per SVG pixel: crisp on high-density screens and in slides.
+const PNG_SCALE: f32 = 2.0;
+
+/// Largest PNG side and area. Bigger diagrams are scaled down to fit rather than refused;
+/// 32 Mpx is 128 MiB of RGBA while painting.
+const PNG_MAX_SIDE: u32 = 8_192;
+const PNG_MAX_PIXELS: u64 = 32 * 1024 * 1024;
+
+/// Errors of the built-in image renderer.
 #[derive(Debug, thiserror::Error)]
 pub enum ImageError {
-    #[error("not yet")]
+    /// The source parsed but held no diagram (for example, only comments).
+    #[error("the Mermaid source holds no diagram")]
+    NoDiagram,
+    /// merman refused the source: a syntax error, an unsupported feature or a resource limit.
+    #[error("failed to render the Mermaid diagram: {0}")]
     Render(String),
+    /// No system font was found, so PNG text would be silently left out.
+    #[error(
+        "no font found to draw text in PNG output; install one (for example the `fonts-dejavu-core` package) or write SVG instead"
+    )]
+    NoFonts,
+    /// `dot` is not on `PATH`.
+    #[error("graphviz `dot` is not installed; install graphviz or use the built-in engine")]
+    GraphvizMissing,
+    /// `dot` could not be started or talked to.
+    #[error("failed to run graphviz `dot`: {0}")]
+    GraphvizIo(#[source] io::Error),
+    /// `dot` ran and failed.
+    #[error("graphviz `dot` failed ({status}): {stderr}")]
+    Graphviz { status: String, stderr: String },
+    /// `dot -Tsvg` wrote bytes that are not UTF-8.
+    #[error("graphviz `dot` wrote SVG that is not valid UTF-8")]
+    GraphvizNotUtf8,
 }
-pub fn svg_from_mermaid(_s: &str) -> Result<String, ImageError> {
-    Err(ImageError::Render("x".into()))
+
+/// One renderer for the process: it holds only configuration, and `render` takes `&self`.
+static RENDERER: LazyLock<Renderer> = LazyLock::new(|| {
+    let defaults = MermaidConfig::from_value(serde_json::json!({
+        "look": "classic",
+        "htmlLabels": false,
+        "flowchart": { "htmlLabels": false },
+    }));
+    Renderer::new()
+        .with_engine(Engine::new().with_site_config(defaults))
+        .with_parse_options(ParseOptions::strict())
+});
+
+fn svg_request() -> SvgRequest {
+    let resources = RenderResourcePolicy::trusted_native()
+        .with_limit(ResourceLimitId::MaxLayoutWorkUnits, MAX_LAYOUT_WORK_UNITS)
+        .expect("the layout work limit is overridable and positive");
+    SvgRequest {
+        environment: SvgEnvironment::deterministic().with_resource_policy(resources),
+        ..SvgRequest::default()
+    }
 }
-pub fn png_from_mermaid(_s: &str) -> Result<Vec<u8>, ImageError> {
-    Err(ImageError::Render("x".into()))
+
+fn raster_options(scale: f32) -> RasterOptions {
+    RasterOptions::default()
+        .with_scale(scale)
+        .with_background("white")
+        .with_size_limit(RasterSizeLimit {
+            max_width: Some(PNG_MAX_SIDE),
+            max_height: Some(PNG_MAX_SIDE),
+            max_pixels: Some(PNG_MAX_PIXELS),
+        })
+        // The `neo` look gives every box a drop-shadow filter; the default budget of 128 filter
+        // primitives would refuse a neo diagram of more than about 120 boxes.
+        .with_conversion_limits(SvgConversionLimits {
+            max_total_filter_primitives: None,
+            ..SvgConversionLimits::default_safe()
+        })
 }
-pub fn svg_from_dot_with_graphviz(_s: &str) -> Result<String, ImageError> {
-    Err(ImageError::Render("x".into()))
+
+fn render(request: RenderRequest<'_>) -> Result<RenderOutput, ImageError> {
+    RENDERER
+        .render(request)
+        .map_err(|e| ImageError::Render(e.to_string()))
 }
-pub fn png_from_dot_with_graphviz(_s: &str) -> Result<Vec<u8>, ImageError> {
-    Err(ImageError::Render("x".into()))
+
+/// Renders a Mermaid diagram to a standalone SVG document.
+pub fn svg_from_mermaid(source: &str) -> Result<String, ImageError> {
+    let request = RenderRequest::svg(source, OperationControl::new(), svg_request());
+    match render(request)? {
+        RenderOutput::Svg(Some(svg)) => Ok(preserve_word_spaces(&svg.into_parts().0)),
+        _ => Err(ImageError::NoDiagram),
+    }
+}
+
+/// Marks every `<text>` `xml:space="preserve"`. Mermaid writes each word of a label as its own
+/// `<tspan>`, the space leading the next word; browsers keep it, but librsvg-based viewers
+/// (GNOME, GIMP, `rsvg-convert`) collapse it and run the words together. merman puts no other
+/// whitespace inside `<text>`, so browsers draw exactly what they drew before.
+fn preserve_word_spaces(svg: &str) -> String {
+    svg.replace("<text ", "<text xml:space=\"preserve\" ")
+        .replace("<text>", "<text xml:space=\"preserve\">")
+}
+
+/// Renders a Mermaid diagram to a PNG on white, at twice its SVG size (scaled down to fit
+/// 8,192 pixels a side and 32 million pixels).
+///
+/// Text is painted with a system font, found once per process; when there is none this is
+/// [`ImageError::NoFonts`] rather than an image without words.
+pub fn png_from_mermaid(source: &str) -> Result<Vec<u8>, ImageError> {
+    let png = rasterize(source, PNG_SCALE)?;
+    if !fonts_available() {
+        return Err(ImageError::NoFonts);
+    }
+    Ok(png)
+}
+
+fn rasterize(source: &str, scale: f32) -> Result<Vec<u8>, ImageError> {
+    let request = PngRequest {
+        svg: svg_request(),
+        options: raster_options(scale),
+    };
+    match render(RenderRequest::png(source, OperationControl::new(), request))? {
+        RenderOutput::Png(Some(png)) => Ok(png.bytes),
+        _ => Err(ImageError::NoDiagram),
+    }
+}
+
+/// Whether PNG output can show text. The rasterizer leaves text out without a word when no
+/// font matches, so paint one label black and then white on a white box: with no usable font
+/// the two images are the same. Fonts are loaded once per process, so the answer is kept.
+fn fonts_available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        let probe = |color: &str| {
+            rasterize(
+                &format!(
+                    "flowchart LR\n  a[\"Wg\"]\n  \
+                     classDef probe fill:#ffffff,stroke:#ffffff,color:{color}\n  class a probe\n"
+                ),
+                1.0,
+            )
+        };
+        match (probe("#000000"), probe("#ffffff")) {
+            (Ok(dark), Ok(light)) => dark != light,
+            // The probe itself failed: let the caller's own render speak for itself.
+            _ => true,
+        }
+    })
+}
+
+/// Renders DOT to SVG through an installed Graphviz `dot` (`--engine graphviz`).
+pub fn svg_from_dot_with_graphviz(dot: &str) -> Result<String, ImageError> {
+    String::from_utf8(run_dot(dot, "svg")?).map_err(|_| ImageError::GraphvizNotUtf8)
+}
+
+/// Renders DOT to PNG through an installed Graphviz `dot` (`--engine graphviz`).
+pub fn png_from_dot_with_graphviz(dot: &str) -> Result<Vec<u8>, ImageError> {
+    run_dot(dot, "png")
+}
+
+/// Runs `dot -T<format>` with the DOT on stdin and returns its stdout.
+fn run_dot(dot: &str, format: &str) -> Result<Vec<u8>, ImageError> {
+    let mut child = Command::new("dot")
+        .arg(format!("-T{format}"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => ImageError::GraphvizMissing,
+            _ => ImageError::GraphvizIo(e),
+        })?;
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    // Feed stdin from another thread while this one drains stdout and stderr, so neither side
+    // blocks on a full pipe; dropping `stdin` at the end of the thread closes it.
+    let (written, output) = std::thread::scope(|scope| {
+        let writer = scope.spawn(move || stdin.write_all(dot.as_bytes()));
+        let output = child.wait_with_output();
+        (writer.join(), output)
+    });
+    let output = output.map_err(ImageError::GraphvizIo)?;
+    if !output.status.success() {
+        return Err(ImageError::Graphviz {
+            status: output.status.to_string(),
+            stderr: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+        });
+    }
+    match written {
+        Ok(Ok(())) => Ok(output.stdout),
+        Ok(Err(e)) => Err(ImageError::GraphvizIo(e)),
+        Err(_) => Err(ImageError::GraphvizIo(io::Error::other(
+            "the thread writing to `dot` panicked",
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+    /// Typical of what archpat emits: front matter, nested subgraphs, classDef, edge labels,
+    /// a dashed edge and a cylinder.
+    const SAMPLE: &str = r##"---
+title: "Serverless API"
+config:
+  htmlLabels: false
+  flowchart:
+    htmlLabels: false
+---
+flowchart LR
+  classDef compute fill:#FDEBD9,stroke:#ED7100,color:#16191F,stroke-width:1.5px
+  classDef database fill:#E8EAF9,stroke:#3B48CC,color:#16191F,stroke-width:1.5px
+  users(["Users"])
+  subgraph region["AWS Region"]
+    subgraph vpc["VPC"]
+      subgraph app["Private app subnets"]
+        fn("API handler<br/>Lambda function"):::compute
+      end
+      subgraph data["Private data subnets"]
+        db[("Orders<br/>RDS")]:::database
+      end
+    end
+  end
+  users -->|"HTTPS :443"| fn
+  fn -.->|"read-write · TCP :5432"| db
+  style vpc fill:#F2F8F0,stroke:#248814,color:#248814,stroke-dasharray:6 4
+"##;
+
+    /// Groups of 50 services in a chain, each group linked to the next by a dashed edge.
+    fn large_flowchart(nodes: usize) -> String {
+        let mut out =
+            String::from("flowchart LR\n  classDef compute fill:#FDEBD9,stroke:#ED7100\n");
+        for group in 0..nodes.div_ceil(50) {
+            out.push_str(&format!("  subgraph g{group}[\"Group {group}\"]\n"));
+            for n in group * 50..((group + 1) * 50).min(nodes) {
+                out.push_str(&format!("    n{n}[\"Service {n}\"]:::compute\n"));
+            }
+            out.push_str("  end\n");
+        }
+        for n in 1..nodes {
+            let edge = match n {
+                n if n % 50 == 0 => format!("n{} -.->|\"next {n}\"| n{n}", n - 50),
+                n if n % 5 == 0 => format!("n{} -->|\"call {n}\"| n{n}", n - 1),
+                n => format!("n{} --> n{n}", n - 1),
+            };
+            out.push_str(&format!("  {edge}\n"));
+        }
+        out
+    }
+
+    #[test]
+    fn sample_renders_to_svg_text_without_foreign_objects() {
+        let svg = svg_from_mermaid(SAMPLE).unwrap();
+        assert!(svg.contains("<svg"), "{svg}");
+        assert!(!svg.contains("<foreignObject"));
+        // Labels are `<text>`, one `<tspan>` per word, the space leading the next word.
+        assert!(svg.contains("<text xml:space=\"preserve\""));
+        assert_eq!(
+            svg.matches("<text ").count(),
+            svg.matches("<text xml:space=\"preserve\" ").count()
+        );
+        for word in [
+            "AWS",
+            "Region",
+            "VPC",
+            "Lambda",
+            "RDS",
+            "HTTPS",
+            ":443",
+            "read-write",
+        ] {
+            assert!(svg.contains(word), "label word {word:?} missing");
+        }
+    }
+
+    #[test]
+    fn defaults_are_text_labels_and_the_classic_look() {
+        let body = "flowchart LR\n  a[\"Load balancer\"] -->|\"HTTPS\"| b[(\"DB\")]\n";
+        let svg = svg_from_mermaid(body).unwrap();
+        assert!(svg.contains("<svg"));
+        assert!(!svg.contains("<foreignObject"));
+        // (The stylesheet always holds `[data-look="neo"]` rules; elements carry the attribute.)
+        assert!(svg.contains(" data-look=\"classic\"") && !svg.contains(" data-look=\"neo\""));
+        // Front matter still wins.
+        let neo = svg_from_mermaid(&format!("---\nconfig:\n  look: neo\n---\n{body}")).unwrap();
+        assert!(neo.contains(" data-look=\"neo\""));
+    }
+
+    #[test]
+    fn sample_renders_to_png() {
+        let png = png_from_mermaid(SAMPLE).unwrap();
+        assert!(png.starts_with(PNG_MAGIC));
+    }
+
+    #[test]
+    fn rendering_is_deterministic() {
+        assert_eq!(
+            svg_from_mermaid(SAMPLE).unwrap(),
+            svg_from_mermaid(SAMPLE).unwrap()
+        );
+        assert!(png_from_mermaid(SAMPLE).unwrap() == png_from_mermaid(SAMPLE).unwrap());
+    }
+
+    #[test]
+    fn thousand_node_flowchart_renders() {
+        let source = large_flowchart(1_000);
+        let svg = svg_from_mermaid(&source).unwrap();
+        assert!(svg.contains("> 999<"), "the last node is drawn");
+        // In the neo look every box has a filter, past the rasterizer's default filter budget.
+        let neo = format!("---\nconfig:\n  look: neo\n---\n{source}");
+        assert!(png_from_mermaid(&neo).unwrap().starts_with(PNG_MAGIC));
+    }
+
+    #[test]
+    fn invalid_mermaid_is_an_error() {
+        for source in [
+            "flowchart LR\n  a -->|\"unclosed| b\n  subgraph\n",
+            "not a diagram at all {{",
+        ] {
+            let err = svg_from_mermaid(source).unwrap_err();
+            assert!(
+                matches!(err, ImageError::Render(_) | ImageError::NoDiagram),
+                "{err:?}"
+            );
+            assert!(png_from_mermaid(source).is_err());
+        }
+    }
+
+    #[test]
+    fn empty_source_is_an_error() {
+        assert!(svg_from_mermaid("").is_err());
+    }
+
+    #[test]
+    fn graphviz_renders_or_says_it_is_missing() {
+        let dot = "digraph { rankdir=LR; a [label=\"Users\"]; b [label=\"API\"]; a -> b [label=\"HTTPS\"]; }";
+        match svg_from_dot_with_graphviz(dot) {
+            Ok(svg) => {
+                assert!(svg.contains("<svg"));
+                assert!(
+                    png_from_dot_with_graphviz(dot)
+                        .unwrap()
+                        .starts_with(PNG_MAGIC)
+                );
+                let err = svg_from_dot_with_graphviz("digraph { a -> }").unwrap_err();
+                assert!(matches!(err, ImageError::Graphviz { .. }), "{err:?}");
+            }
+            Err(ImageError::GraphvizMissing) => {
+                assert_eq!(
+                    ImageError::GraphvizMissing.to_string(),
+                    "graphviz `dot` is not installed; install graphviz or use the built-in engine"
+                );
+            }
+            Err(other) => panic!("unexpected error: {other}"),
+        }
+    }
 }

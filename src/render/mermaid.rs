@@ -14,6 +14,8 @@ use super::{edge_text, node_lines};
 pub struct View {
     pub visible: Option<HashSet<String>>,
     pub highlight: HashSet<String>,
+    /// Text for archpat's own image renderer rather than for Mermaid itself.
+    pub for_image: bool,
 }
 
 impl View {
@@ -25,9 +27,27 @@ impl View {
 /// Text inside a double-quoted Mermaid label. Mermaid has no backslash escapes; it takes HTML
 /// entity codes written as `#name;`, so `#` itself must be encoded first.
 pub fn escape(text: &str) -> String {
+    escape_with(text, false)
+}
+
+/// The built-in image renderer decodes only `#lt;`, `#gt;` and `#amp;`, so for it a quote becomes
+/// a typographic one and `#` stays literal unless it could start an entity code.
+fn escape_with(text: &str, for_image: bool) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for (i, c) in text.char_indices() {
         match c {
+            '#' if for_image => {
+                out.push('#');
+                let rest = &text[i + 1..];
+                let word = rest
+                    .find(|c: char| !c.is_ascii_alphanumeric())
+                    .unwrap_or(rest.len());
+                if word > 0 && rest[word..].starts_with(';') {
+                    // A zero-width space keeps `#word;` from reading as an entity code.
+                    out.push('\u{200B}');
+                }
+            }
+            '"' if for_image => out.push('\u{201D}'),
             '#' => out.push_str("#35;"),
             '"' => out.push_str("#quot;"),
             '<' => out.push_str("#lt;"),
@@ -95,7 +115,13 @@ pub fn render(pattern: &Pattern) -> String {
 
 /// The same diagram, for archpat's built-in SVG/PNG renderer.
 pub fn render_for_image(pattern: &Pattern) -> String {
-    render(pattern)
+    render_view(
+        pattern,
+        &View {
+            for_image: true,
+            ..View::default()
+        },
+    )
 }
 
 pub fn render_view(pattern: &Pattern, view: &View) -> String {
@@ -112,6 +138,8 @@ fn write_mermaid(out: &mut impl Write, pattern: &Pattern, view: &View) -> std::f
     writeln!(out, "---")?;
     writeln!(out, "title: {}", yaml_quote(&pattern.title))?;
     writeln!(out, "config:")?;
+    // The classic look: the newer one's drop shadows slow PNG export and vanish in librsvg.
+    writeln!(out, "  look: classic")?;
     writeln!(out, "  htmlLabels: false")?;
     writeln!(out, "  flowchart:")?;
     writeln!(out, "    htmlLabels: false")?;
@@ -161,7 +189,7 @@ fn write_mermaid(out: &mut impl Write, pattern: &Pattern, view: &View) -> std::f
             out,
             "  {} {arrow}|\"{}\"| {}",
             ids[&format!("c:{}", edge.from.id)],
-            escape(&edge_text(edge.connection)),
+            escape_with(&edge_text(edge.connection), view.for_image),
             ids[&format!("c:{}", edge.to.id)]
         )?;
         index += 1;
@@ -234,7 +262,10 @@ fn write_members(
             continue;
         };
         let (open, close) = shape_brackets(kind.shape);
-        let label: Vec<String> = node_lines(c).iter().map(|l| escape(l)).collect();
+        let label: Vec<String> = node_lines(c)
+            .iter()
+            .map(|l| escape_with(l, view.for_image))
+            .collect();
         writeln!(
             out,
             "{pad}{}{open}\"{}\"{close}",
@@ -251,7 +282,7 @@ fn write_members(
             out,
             "{pad}subgraph {}[\"{}\"]",
             ids[&format!("g:{}", grp.id)],
-            escape(&grp.label)
+            escape_with(&grp.label, view.for_image)
         )?;
         write_members(out, pattern, view, ids, Some(g), depth + 1)?;
         writeln!(out, "{pad}end")?;
@@ -266,6 +297,11 @@ mod tests {
     #[test]
     fn escape_uses_entity_codes() {
         assert_eq!(escape("a \"b\" <c> #1"), "a #quot;b#quot; #lt;c#gt; #35;1");
+        assert_eq!(
+            escape_with("a \"b\" <c> #1", true),
+            "a \u{201D}b\u{201D} #lt;c#gt; #1"
+        );
+        assert_eq!(escape_with("#x; #1", true), "#\u{200B}x; #1");
     }
 
     #[test]
