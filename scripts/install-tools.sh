@@ -7,6 +7,8 @@ TOOLS="${ARCHPAT_TOOLS:-$HOME/.cache/archpat-tools}"
 mkdir -p "$TOOLS"
 
 MERMAID_CLI_VERSION=11.12.0
+# 1.57.0 is the version mermaid-cli's zenuml plugin names as its peer, so npm sees no conflict.
+PLAYWRIGHT_CORE_VERSION=1.57.0
 CFN_LINT_VERSION=1.58.0
 CHECKOV_VERSION=3.3.30
 
@@ -27,17 +29,52 @@ if [ ! -x "$TOOLS/node/node_modules/.bin/mmdc" ] \
   (cd "$TOOLS/node" && PUPPETEER_SKIP_DOWNLOAD=1 npm install --no-audit --no-fund --silent \
     "@mermaid-js/mermaid-cli@$MERMAID_CLI_VERSION")
 fi
+if ! grep -q "\"version\": \"$PLAYWRIGHT_CORE_VERSION\"" "$TOOLS/node/node_modules/playwright-core/package.json" 2>/dev/null; then
+  mkdir -p "$TOOLS/node"
+  (cd "$TOOLS/node" && [ -f package.json ] || echo '{"private":true}' > package.json)
+  (cd "$TOOLS/node" && npm install --no-audit --no-fund --silent --save-exact "playwright-core@$PLAYWRIGHT_CORE_VERSION")
+fi
 cat > "$TOOLS/puppeteer.json" <<JSON
 {"executablePath": "/usr/bin/chromium", "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]}
 JSON
 
 venv_tool() { # name version
   local name=$1 version=$2 venv="$TOOLS/$1-venv"
-  if [ ! -x "$venv/bin/$name" ] || ! "$venv/bin/pip" show "$name" 2>/dev/null | grep -q "^Version: $version$"; then
+  local installed
+  installed=$("$venv/bin/pip" show "$name" 2>/dev/null | sed -n 's/^Version: //p' || true)
+  if [ ! -x "$venv/bin/$name" ] || [ "$installed" != "$version" ]; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q --disable-pip-version-check "$name==$version"
   fi
 }
 venv_tool cfn-lint "$CFN_LINT_VERSION"
 venv_tool checkov "$CHECKOV_VERSION"
+# Terraform comes with the machine image, with a filesystem mirror of the AWS provider; a CLI
+# config that points at the mirror lets `terraform init` run offline. Neither can be installed
+# from a package registry, so say what is missing instead of failing later.
+if ! command -v terraform >/dev/null 2>&1; then
+  echo "terraform is not on PATH; install Terraform 1.11 or newer (the Terraform tests need it)" >&2
+  exit 1
+fi
+mirror=$(sed -n 's/^ *path *= *"\(.*\)"$/\1/p' "$TOOLS/terraformrc" 2>/dev/null | head -1 || true)
+if [ -z "$mirror" ] || [ ! -d "$mirror" ]; then
+  provider=$(find / -xdev -path '*hashicorp/aws/*/linux_amd64' -type d 2>/dev/null | head -1 || true)
+  if [ -z "$provider" ]; then
+    echo "no filesystem mirror of the hashicorp/aws provider found; the Terraform tests need one" >&2
+    exit 1
+  fi
+  # .../<host>/hashicorp/aws/<version>/linux_amd64 -> the mirror root is above <host>.
+  mirror=$(dirname "$(dirname "$(dirname "$(dirname "$(dirname "$provider")")")")")
+  cat > "$TOOLS/terraformrc" <<HCL
+provider_installation {
+  filesystem_mirror {
+    path    = "$mirror"
+    include = ["hashicorp/aws"]
+  }
+  direct {
+    exclude = ["hashicorp/aws"]
+  }
+}
+HCL
+fi
 echo "tools ready in $TOOLS"
