@@ -12,8 +12,8 @@ for id in $("$bin" list --json | sed -n 's/.*"id": "\(.*\)".*/\1/p'); do
   for format in dot mermaid svg png; do
     "$bin" draw "$id" -f "$format" -o "$out/$id/diagram.${format/mermaid/mmd}" 2>/dev/null
   done
-  "$bin" walk "$id" -f markdown -o "$out/$id/walkthrough.md" 2>/dev/null || true
-  "$bin" walk "$id" -f html -o "$out/$id/walkthrough.html" 2>/dev/null || true
+  "$bin" walk "$id" -f markdown -o "$out/$id/walkthrough.md" 2>/dev/null
+  "$bin" walk "$id" -f html -o "$out/$id/walkthrough.html" 2>/dev/null
   for iac in cloudformation terraform cdk; do
     "$bin" new "$id" --iac "$iac" -o "$out/$id/$iac" --force >/dev/null 2>&1 || true
   done

@@ -202,3 +202,18 @@ fn help_has_examples() {
         .success()
         .stdout(predicate::str::contains("Examples:"));
 }
+
+#[test]
+fn readme_example_is_current_output() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let block = readme
+        .split("```mermaid\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```\n").next())
+        .expect("README has a mermaid block");
+    let out = archpat()
+        .args(["draw", "serverless-web", "-f", "mermaid"])
+        .output()
+        .unwrap();
+    assert_eq!(block, String::from_utf8(out.stdout).unwrap(), "regenerate the README example");
+}
