@@ -98,7 +98,7 @@ pub enum ResolveError {
     #[error("`--set {text}` is not of the form `name=value`")]
     BadSet { text: String },
     #[error(
-        "parameter values make property `{property}` of component `{component}` invalid: expected {expected}"
+        "parameter values make property `{property}` of `{component}` invalid: expected {expected}"
     )]
     BadProperty {
         component: String,
@@ -866,6 +866,31 @@ fn check_walkthrough(c: &mut Checker<'_>, raw: &RawPattern, components: &HashMap
     }
 }
 
+/// Every declared property of a component or group: the given value with parameters applied,
+/// or the declared default; checked again, since `--set` values may break what defaults kept.
+fn resolve_properties(
+    owner: &str,
+    specs: &IndexMap<String, ValueSpec>,
+    given: &IndexMap<String, Spanned<Value>>,
+    values: &IndexMap<String, Value>,
+) -> Result<IndexMap<String, Value>, ResolveError> {
+    let mut properties = IndexMap::new();
+    for (name, spec) in specs {
+        let v = match given.get(name) {
+            Some(v) => substitute(&v.value, values).unwrap_or(Value::Null),
+            None => spec.default.clone().unwrap_or(Value::Null),
+        };
+        spec.check(&v)
+            .map_err(|expected| ResolveError::BadProperty {
+                component: owner.to_string(),
+                property: name.clone(),
+                expected,
+            })?;
+        properties.insert(name.clone(), v);
+    }
+    Ok(properties)
+}
+
 impl Definition {
     pub fn id(&self) -> &str {
         &self.raw.id.value
@@ -946,14 +971,8 @@ impl Definition {
         for &i in &self.group_order {
             let g = &raw.groups[i];
             let kind = &catalog.groups[&g.kind.value];
-            let mut properties = IndexMap::new();
-            for (name, spec) in &kind.properties {
-                let v = match g.properties.get(name) {
-                    Some(v) => substitute(&v.value, &values).unwrap_or(Value::Null),
-                    None => spec.default.clone().unwrap_or(Value::Null),
-                };
-                properties.insert(name.clone(), v);
-            }
+            let properties =
+                resolve_properties(&g.id.value, &kind.properties, &g.properties, &values)?;
             new_index.insert(g.id.value.as_str(), groups.len());
             groups.push(Group {
                 id: g.id.value.clone(),
@@ -968,20 +987,8 @@ impl Definition {
         let mut nodes = HashMap::new();
         for comp in raw.components.value.iter().filter(|c| keep(&c.when)) {
             let kind = &catalog.kinds[&comp.kind.value];
-            let mut properties = IndexMap::new();
-            for (name, spec) in &kind.properties {
-                let v = match comp.properties.get(name) {
-                    Some(v) => substitute(&v.value, &values).unwrap_or(Value::Null),
-                    None => spec.default.clone().unwrap_or(Value::Null),
-                };
-                spec.check(&v)
-                    .map_err(|expected| ResolveError::BadProperty {
-                        component: comp.id.value.clone(),
-                        property: name.clone(),
-                        expected,
-                    })?;
-                properties.insert(name.clone(), v);
-            }
+            let properties =
+                resolve_properties(&comp.id.value, &kind.properties, &comp.properties, &values)?;
             let node = graph.add_node(Component {
                 id: comp.id.value.clone(),
                 kind: comp.kind.value.clone(),

@@ -282,3 +282,18 @@ fn condition_parsing() {
     );
     assert!(Condition::parse("a b").is_err());
 }
+
+#[test]
+fn set_values_that_break_a_property_are_refused() {
+    let def = load_str(
+        "demo.yaml",
+        &format!(
+            "{HEAD}parameters:\n  rt: {{ type: string, default: nodejs22.x }}\ncomponents:\n  - {{ id: fn, kind: lambda, properties: {{ runtime: \"${{rt}}\" }} }}\n"
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        def.resolve(&["rt=ruby3.3".into()]).unwrap_err().to_string(),
+        "parameter values make property `runtime` of `fn` invalid: expected one of nodejs22.x, python3.13, got ruby3.3"
+    );
+}
