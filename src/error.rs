@@ -6,6 +6,7 @@ use crate::loader::ResolveError;
 use crate::output::OutputError;
 use crate::render::image::ImageError;
 use crate::scaffold::ScaffoldError;
+use crate::walkthrough::WalkError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -19,6 +20,8 @@ pub enum Error {
     Output(#[from] OutputError),
     #[error(transparent)]
     Scaffold(#[from] ScaffoldError),
+    #[error(transparent)]
+    Walk(#[from] WalkError),
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Many(Vec<Error>),
 }
@@ -31,8 +34,11 @@ pub const EXIT_ENVIRONMENT: i32 = 3;
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Library(_) | Error::Resolve(_) | Error::Scaffold(_) => EXIT_INPUT,
+            Error::Library(_) | Error::Resolve(_) => EXIT_INPUT,
+            Error::Scaffold(e) => e.exit_code(),
             Error::Image(_) | Error::Output(_) => EXIT_ENVIRONMENT,
+            Error::Walk(WalkError::Terminal(_)) => EXIT_ENVIRONMENT,
+            Error::Walk(_) => EXIT_INPUT,
             Error::Many(errors) => errors
                 .iter()
                 .map(Error::exit_code)

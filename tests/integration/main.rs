@@ -2,5 +2,7 @@
 //! (Graphviz, the Mermaid renderer, cfn-lint, checkov…) run over everything archpat generates.
 
 mod cli;
+mod cloudformation;
 mod diagrams;
 mod support;
+mod walkthrough;

@@ -1,0 +1,817 @@
+//! The target-independent engine: a resolved pattern plus a target's tera templates in, a file
+//! tree out.
+//!
+//! A target folder (`templates/<target>/`) holds:
+//! - `skeleton/**.tera`: the project's files, rendered once with everything collected;
+//! - `components/<kind>.yaml.tera`: one per component kind;
+//! - `connections/<from kind>.<connection>.<to kind>.yaml.tera`: the wiring of one connection kind
+//!   between two component kinds;
+//! - `groups/<kind>.yaml.tera`: what a group kind generates (the VPC); group kinds without a
+//!   template only draw;
+//! - `app/<kind>.tera`: application code for a component kind (written as files, and handed to the
+//!   component's template so it can inline it);
+//! - `meta/next-steps.txt.tera`: what to tell the user after writing.
+//!
+//! Component, group and connection templates render *fragments*: text split by marker lines.
+//! `#@ Resources` (capitalised: a section of the assembled document; `#@ Resources:key` keeps only
+//! the first fragment with that key, for shared resources), `#@ policy:<component id>` (lowercase:
+//! a *slot* of that component, e.g. IAM statements a connection contributes to the source's role)
+//! and `#@ file:<path>` (a file of the project). Connections render first, so that each component
+//! renders with the slots the connections filled. Nothing here knows an AWS service: adding one
+//! means adding template files.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
+
+use include_dir::{Dir, include_dir};
+use indexmap::IndexMap;
+use serde_json::{Map, Value, json};
+
+use super::ScaffoldError;
+use super::naming;
+use crate::catalog::Catalog;
+use crate::model::{Component, Edge, Pattern};
+
+static TEMPLATES_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+/// One tera instance per target, parsed on first use.
+static TARGETS: LazyLock<BTreeMap<String, Result<tera::Tera, String>>> = LazyLock::new(|| {
+    TEMPLATES_DIR
+        .dirs()
+        .filter_map(|d| {
+            let name = d.path().file_name()?.to_str()?.to_string();
+            Some((name, load_target(d)))
+        })
+        .collect()
+});
+
+fn collect_files<'a>(dir: &'a Dir<'a>, out: &mut Vec<&'a include_dir::File<'a>>) {
+    out.extend(dir.files());
+    for d in dir.dirs() {
+        collect_files(d, out);
+    }
+}
+
+fn load_target(dir: &Dir<'static>) -> Result<tera::Tera, String> {
+    let mut files = Vec::new();
+    collect_files(dir, &mut files);
+    let mut tera = tera::Tera::default();
+    tera.autoescape_on(vec![]);
+    naming::register(&mut tera);
+    let templates: Vec<(String, &str)> = files
+        .iter()
+        .filter_map(|f| {
+            let rel = f.path().strip_prefix(dir.path()).ok()?;
+            Some((
+                rel.to_str()?.replace('\\', "/"),
+                f.contents_utf8().unwrap_or_default(),
+            ))
+        })
+        .collect();
+    tera.add_raw_templates(templates)
+        .map_err(|e| error_chain(&e))?;
+    Ok(tera)
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    msg
+}
+
+/// The sections of the assembled document, always present (maybe empty) for the skeleton; any
+/// other capitalised marker (`#@ Costs`, `#@ Security`) collects text the skeleton may use.
+const SECTIONS: [&str; 4] = ["Parameters", "Conditions", "Resources", "Outputs"];
+
+/// What every fragment contributed, gathered for the skeleton.
+#[derive(Default)]
+struct Collected {
+    /// Section name → (origin label, text) in render order.
+    sections: BTreeMap<String, Vec<(String, String)>>,
+    seen_keys: BTreeSet<String>,
+    /// Component id → slot name → texts in render order.
+    slots: BTreeMap<String, BTreeMap<String, Vec<String>>>,
+    files: BTreeMap<String, String>,
+}
+
+/// The generated project: relative path → contents, plus what to tell the user.
+pub struct Project {
+    pub files: BTreeMap<String, String>,
+    pub next_steps: String,
+}
+
+/// Inputs of one generation besides the pattern.
+pub struct Options<'a> {
+    pub target: &'a str,
+    pub name: &'a str,
+    pub region: Option<&'a str>,
+}
+
+pub fn generate(pattern: &Pattern, options: &Options) -> Result<Project, ScaffoldError> {
+    let tera = match TARGETS.get(options.target) {
+        Some(Ok(tera)) => tera,
+        Some(Err(message)) => {
+            return Err(ScaffoldError::Template {
+                template: format!("templates/{}", options.target),
+                message: message.clone(),
+            });
+        }
+        None => return Err(ScaffoldError::Unavailable(options.target.to_string())),
+    };
+    Engine {
+        tera,
+        pattern,
+        options,
+        catalog: Catalog::builtin(),
+    }
+    .run()
+}
+
+struct Engine<'a> {
+    tera: &'a tera::Tera,
+    pattern: &'a Pattern,
+    options: &'a Options<'a>,
+    catalog: &'static Catalog,
+}
+
+impl Engine<'_> {
+    fn diagram_only(&self, c: &Component) -> bool {
+        self.catalog
+            .kind(&c.kind)
+            .is_some_and(|k| k.diagram_only.is_some())
+    }
+
+    fn has_template(&self, name: &str) -> bool {
+        self.tera.get_template_names().any(|n| n == name)
+    }
+
+    fn template_path(&self, name: &str) -> String {
+        format!("templates/{}/{name}", self.options.target)
+    }
+
+    fn component_value(&self, c: &Component) -> Value {
+        let tier = self
+            .pattern
+            .enclosing(c, "subnet")
+            .and_then(|g| g.properties.get("tier"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let groups: Vec<&str> = c
+            .group
+            .map(|g| {
+                self.pattern
+                    .group_path(g)
+                    .into_iter()
+                    .map(|i| self.pattern.groups[i].id.as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+        json!({
+            "id": c.id,
+            "kind": c.kind,
+            "label": c.label,
+            "lid": naming::logical_id(&c.id),
+            "env": naming::env_name(&c.id),
+            "properties": c.properties,
+            "tier": tier,
+            "in_vpc": self.pattern.enclosing(c, "vpc").is_some(),
+            "groups": groups,
+        })
+    }
+
+    fn edge_value(&self, e: &Edge) -> Value {
+        // `port` is left out rather than null when the connection has none, so templates can
+        // write `connection.port | default(value=80)`.
+        let mut v = json!({
+            "kind": e.connection.kind,
+            "label": e.connection.label.clone().unwrap_or_default(),
+            "protocol": e.connection.protocol.clone().unwrap_or_default(),
+        });
+        if let Some(port) = e.connection.port {
+            v["port"] = json!(port);
+        }
+        v
+    }
+
+    fn built_edges(&self) -> impl Iterator<Item = Edge<'_>> {
+        self.pattern
+            .edges()
+            .filter(|e| !self.diagram_only(e.from) && !self.diagram_only(e.to))
+    }
+
+    /// A component with its connections, as templates see it.
+    fn component_full(&self, c: &Component) -> Value {
+        let mut v = self.component_value(c);
+        let outgoing: Vec<Value> = self
+            .built_edges()
+            .filter(|e| e.from.id == c.id)
+            .map(|e| {
+                let mut ev = self.edge_value(&e);
+                ev["to"] = self.component_value(e.to);
+                ev
+            })
+            .collect();
+        let incoming: Vec<Value> = self
+            .built_edges()
+            .filter(|e| e.to.id == c.id)
+            .map(|e| {
+                let mut ev = self.edge_value(&e);
+                ev["from"] = self.component_value(e.from);
+                ev
+            })
+            .collect();
+        v["outgoing"] = Value::Array(outgoing);
+        v["incoming"] = Value::Array(incoming);
+        v
+    }
+
+    fn base_context(&self) -> tera::Context {
+        let p = self.pattern;
+        let components: Vec<Value> = p
+            .components()
+            .filter(|c| !self.diagram_only(c))
+            .map(|c| self.component_full(c))
+            .collect();
+        let kinds: BTreeSet<&str> = p
+            .components()
+            .filter(|c| !self.diagram_only(c))
+            .map(|c| c.kind.as_str())
+            .collect();
+        let groups: Vec<Value> = p
+            .groups
+            .iter()
+            .map(|g| {
+                json!({"id": g.id, "kind": g.kind, "label": g.label,
+                    "parent": g.parent.map(|i| p.groups[i].id.clone()).unwrap_or_default(),
+                    "properties": g.properties})
+            })
+            .collect();
+        let mut ctx = tera::Context::new();
+        ctx.insert(
+            "project",
+            &json!({"name": self.options.name, "region": self.options.region.unwrap_or("")}),
+        );
+        ctx.insert(
+            "pattern",
+            &json!({"id": p.id, "title": p.title, "summary": p.summary, "topics": p.topics,
+                "values": p.values, "source": p.source}),
+        );
+        ctx.insert("components", &components);
+        ctx.insert("kinds", &kinds);
+        ctx.insert("groups", &groups);
+        ctx
+    }
+
+    fn render(&self, name: &str, ctx: &tera::Context) -> Result<String, ScaffoldError> {
+        self.tera
+            .render(name, ctx)
+            .map_err(|e| ScaffoldError::Template {
+                template: self.template_path(name),
+                message: error_chain(&e),
+            })
+    }
+
+    fn run(&self) -> Result<Project, ScaffoldError> {
+        let p = self.pattern;
+        self.check_logical_ids()?;
+        let base = self.base_context();
+        let mut collected = Collected::default();
+
+        // Every template must exist before anything renders, so one run reports a missing one
+        // whatever the order.
+        for c in p.components().filter(|c| !self.diagram_only(c)) {
+            let name = format!("components/{}.yaml.tera", c.kind);
+            if !self.has_template(&name) {
+                return Err(ScaffoldError::MissingComponentTemplate {
+                    kind: c.kind.clone(),
+                    component: c.id.clone(),
+                    path: self.template_path(&name),
+                });
+            }
+        }
+        for e in self.built_edges() {
+            let name = connection_template(&e);
+            if !self.has_template(&name) {
+                return Err(ScaffoldError::MissingConnectionTemplate {
+                    from: e.from.id.clone(),
+                    to: e.to.id.clone(),
+                    connection: format!("{} {} {}", e.from.kind, e.connection.kind, e.to.kind),
+                    path: self.template_path(&name),
+                });
+            }
+        }
+
+        for (i, g) in p.groups.iter().enumerate() {
+            let name = format!("groups/{}.yaml.tera", g.kind);
+            if !self.has_template(&name) {
+                continue;
+            }
+            let mut ctx = base.clone();
+            let children: Vec<Value> = p
+                .child_groups(Some(i))
+                .map(|c| {
+                    let cg = &p.groups[c];
+                    json!({"id": cg.id, "kind": cg.kind, "label": cg.label,
+                        "properties": cg.properties})
+                })
+                .collect();
+            ctx.insert(
+                "group",
+                &json!({"id": g.id, "kind": g.kind, "label": g.label,
+                    "properties": g.properties, "children": children}),
+            );
+            let text = self.render(&name, &ctx)?;
+            self.collect(&name, &g.label, &text, &mut collected)?;
+        }
+
+        for e in self.built_edges() {
+            let name = connection_template(&e);
+            let mut ctx = base.clone();
+            ctx.insert("from", &self.component_full(e.from));
+            ctx.insert("to", &self.component_full(e.to));
+            ctx.insert("connection", &self.edge_value(&e));
+            let text = self.render(&name, &ctx)?;
+            let origin = format!("{} → {}", e.from.label, e.to.label);
+            self.collect(&name, &origin, &text, &mut collected)?;
+        }
+
+        for c in p.components().filter(|c| !self.diagram_only(c)) {
+            let mut ctx = base.clone();
+            let component = self.component_full(c);
+            ctx.insert("c", &component);
+            let slots: BTreeMap<String, String> = collected
+                .slots
+                .get(&c.id)
+                .map(|s| {
+                    s.iter()
+                        .map(|(name, texts)| (name.clone(), texts.concat()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            // The keys each slot declares (`NAME: value` lines), for templates that must list them
+            // again elsewhere, such as user data exporting its environment.
+            let slot_keys: BTreeMap<&String, Vec<String>> = slots
+                .iter()
+                .map(|(name, text)| (name, mapping_keys(text)))
+                .collect();
+            ctx.insert("slots", &slots);
+            ctx.insert("slot_keys", &slot_keys);
+            let app_name = format!("app/{}.tera", c.kind);
+            let mut app: IndexMap<String, String> = IndexMap::new();
+            if self.has_template(&app_name) {
+                let text = self.render(&app_name, &ctx)?;
+                let mut app_collected = Collected::default();
+                self.collect(&app_name, &c.label, &text, &mut app_collected)?;
+                for (path, content) in app_collected.files {
+                    app.insert(path.clone(), content.clone());
+                    insert_file(&mut collected.files, path, content)?;
+                }
+            }
+            let app: Vec<Value> = app
+                .into_iter()
+                .map(|(path, content)| json!({"path": path, "content": content}))
+                .collect();
+            ctx.insert("app", &app);
+            let name = format!("components/{}.yaml.tera", c.kind);
+            let text = self.render(&name, &ctx)?;
+            self.collect(&name, &c.label, &text, &mut collected)?;
+        }
+
+        self.assemble(base, collected)
+    }
+
+    /// Two component ids that map to one logical id (`a-b` and `a_b`) would overwrite each other.
+    fn check_logical_ids(&self) -> Result<(), ScaffoldError> {
+        let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+        for c in self.pattern.components() {
+            let lid = naming::logical_id(&c.id);
+            if let Some(other) = seen.insert(lid.clone(), &c.id) {
+                return Err(ScaffoldError::DuplicateLogicalId {
+                    first: other.to_string(),
+                    second: c.id.clone(),
+                    logical_id: lid,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn collect(
+        &self,
+        template: &str,
+        origin: &str,
+        text: &str,
+        collected: &mut Collected,
+    ) -> Result<(), ScaffoldError> {
+        let fail = |line: usize, message: String| ScaffoldError::Fragment {
+            template: self.template_path(template),
+            line,
+            message,
+        };
+        enum Target {
+            None,
+            Section(String, bool),
+            Slot(String, String),
+            File(String),
+        }
+        let mut parts: Vec<(Target, String)> = vec![(Target::None, String::new())];
+        for (n, line) in text.lines().enumerate() {
+            let Some(marker) = line.strip_prefix("#@ ") else {
+                let last = &mut parts.last_mut().expect("never empty").1;
+                last.push_str(line);
+                last.push('\n');
+                continue;
+            };
+            let marker = marker.trim();
+            let (head, arg) = match marker.split_once(':') {
+                Some((h, a)) => (h, Some(a)),
+                None => (marker, None),
+            };
+            let target = if head.starts_with(|c: char| c.is_ascii_uppercase()) {
+                match arg {
+                    Some(key) => {
+                        let key = format!("{head}:{key}");
+                        let first = collected.seen_keys.insert(key);
+                        Target::Section(head.to_string(), first)
+                    }
+                    None => Target::Section(head.to_string(), true),
+                }
+            } else if head == "file" {
+                let path = arg.unwrap_or_default();
+                if path.is_empty()
+                    || path.starts_with('/')
+                    || path.split('/').any(|s| s == ".." || s.is_empty())
+                {
+                    return Err(fail(n + 1, format!("bad file path `{path}`")));
+                }
+                Target::File(path.to_string())
+            } else if let Some(component) = arg {
+                if head.is_empty() || !head.starts_with(|c: char| c.is_ascii_lowercase()) {
+                    return Err(fail(n + 1, format!("unknown marker `{marker}`")));
+                }
+                if self.pattern.component(component).is_none() {
+                    return Err(fail(
+                        n + 1,
+                        format!("slot `{head}` is for unknown component `{component}`"),
+                    ));
+                }
+                Target::Slot(head.to_string(), component.to_string())
+            } else {
+                return Err(fail(
+                    n + 1,
+                    format!(
+                        "unknown marker `{marker}`; expected a section (`Resources`), `file:<path>` or `<slot>:<component id>`"
+                    ),
+                ));
+            };
+            parts.push((target, String::new()));
+        }
+        for (target, body) in parts {
+            match target {
+                Target::None => {
+                    if body.lines().any(|l| !l.trim().is_empty()) {
+                        return Err(fail(1, "text before the first `#@` marker".into()));
+                    }
+                }
+                Target::Section(name, keep) => {
+                    let body = tidy(&body);
+                    if keep && !body.is_empty() {
+                        collected
+                            .sections
+                            .entry(name)
+                            .or_default()
+                            .push((origin.to_string(), body));
+                    }
+                }
+                Target::Slot(name, component) => {
+                    let body = tidy(&body);
+                    collected
+                        .slots
+                        .entry(component)
+                        .or_default()
+                        .entry(name)
+                        .or_default()
+                        .push(body);
+                }
+                Target::File(path) => {
+                    insert_file(&mut collected.files, path, body)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn assemble(
+        &self,
+        mut ctx: tera::Context,
+        collected: Collected,
+    ) -> Result<Project, ScaffoldError> {
+        let mut sections: BTreeMap<String, String> = BTreeMap::new();
+        let mut raw_sections: BTreeMap<String, String> = BTreeMap::new();
+        for (name, parts) in &collected.sections {
+            raw_sections.insert(
+                name.clone(),
+                parts
+                    .iter()
+                    .map(|(_, t)| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join(""),
+            );
+        }
+        for name in SECTIONS {
+            let text: String = collected
+                .sections
+                .get(name)
+                .map(|parts| {
+                    parts
+                        .iter()
+                        .map(|(_, t)| naming::pad(t, 2))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                })
+                .unwrap_or_default();
+            sections.insert(name.to_string(), text);
+        }
+        // Parameter groups: the parameters each fragment declared, under the fragment's label.
+        let mut groups: IndexMap<String, Vec<String>> = IndexMap::new();
+        for (origin, text) in collected.sections.get("Parameters").into_iter().flatten() {
+            for name in top_level_keys(text) {
+                groups.entry(origin.clone()).or_default().push(name);
+            }
+        }
+        let parameter_groups: Vec<Value> = groups
+            .into_iter()
+            .map(|(label, names)| json!({"label": label, "names": names}))
+            .collect();
+        let resources: Vec<Value> = collected
+            .sections
+            .get("Resources")
+            .into_iter()
+            .flatten()
+            .flat_map(|(_, t)| resource_types(t))
+            .map(|(id, ty)| json!({"id": id, "type": ty}))
+            .collect();
+        let parameters = parse_parameters(collected.sections.get("Parameters"));
+        let skipped: Vec<Value> = self
+            .pattern
+            .components()
+            .filter_map(|c| {
+                let reason = self.catalog.kind(&c.kind)?.diagram_only.clone()?;
+                Some(json!({"id": c.id, "label": c.label, "kind": c.kind, "reason": reason}))
+            })
+            .collect();
+        let app_files: Vec<&String> = collected.files.keys().collect();
+        ctx.insert("sections", &sections);
+        ctx.insert("raw_sections", &raw_sections);
+        ctx.insert("parameter_groups", &parameter_groups);
+        ctx.insert("parameters", &parameters);
+        ctx.insert("resources", &resources);
+        ctx.insert("skipped", &skipped);
+        ctx.insert("app_files", &app_files);
+        ctx.insert("mermaid", &crate::render::mermaid::render(self.pattern));
+        let topics: Vec<Value> = self
+            .pattern
+            .topics
+            .iter()
+            .map(|t| {
+                json!({"name": t,
+                    "phase": self.catalog.roadmap.phase_of(t).unwrap_or_default()})
+            })
+            .collect();
+        ctx.insert("topics", &topics);
+
+        let mut files = collected.files;
+        let skeleton: Vec<String> = self
+            .tera
+            .get_template_names()
+            .filter(|n| n.starts_with("skeleton/") && n.ends_with(".tera"))
+            .map(str::to_string)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        for name in skeleton {
+            let path = name
+                .strip_prefix("skeleton/")
+                .and_then(|p| p.strip_suffix(".tera"))
+                .expect("filtered above")
+                .split('/')
+                .map(|seg| match seg.strip_prefix("dot-") {
+                    Some(rest) => format!(".{rest}"),
+                    None => seg.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            let text = finish(&self.render(&name, &ctx)?);
+            insert_file(&mut files, path, text)?;
+        }
+        for text in files.values_mut() {
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+        }
+        let next_steps = if self.has_template("meta/next-steps.txt.tera") {
+            finish(&self.render("meta/next-steps.txt.tera", &ctx)?)
+        } else {
+            String::new()
+        };
+        Ok(Project { files, next_steps })
+    }
+}
+
+fn connection_template(e: &Edge) -> String {
+    format!(
+        "connections/{}.{}.{}.yaml.tera",
+        e.from.kind, e.connection.kind, e.to.kind
+    )
+}
+
+fn insert_file(
+    files: &mut BTreeMap<String, String>,
+    path: String,
+    content: String,
+) -> Result<(), ScaffoldError> {
+    if files.contains_key(&path) {
+        return Err(ScaffoldError::DuplicateFile { path });
+    }
+    files.insert(path, content);
+    Ok(())
+}
+
+/// A fragment body without trailing spaces, leading and trailing blank lines or runs of blank
+/// lines, ending in one newline (or empty).
+fn tidy(text: &str) -> String {
+    let mut out = String::new();
+    let mut blank = 0;
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank += 1;
+            continue;
+        }
+        if !out.is_empty() && blank > 0 {
+            out.push('\n');
+        }
+        blank = 0;
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// A whole rendered file: trailing spaces stripped and runs of blank lines collapsed to one.
+fn finish(text: &str) -> String {
+    let mut out = String::new();
+    let mut blank = 0;
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+/// Keys at column 0 of a fragment (`Name:`), i.e. what it declares in its section.
+fn top_level_keys(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| !l.starts_with([' ', '#', '-']) && !l.is_empty())
+        .filter_map(|l| l.strip_suffix(':'))
+        .filter(|k| k.chars().all(|c| c.is_ascii_alphanumeric()))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Keys of a YAML mapping fragment's top-level `KEY: value` lines.
+fn mapping_keys(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.split_once(':').map(|(k, _)| k))
+        .filter(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// `(logical id, type)` of each resource in a Resources fragment.
+fn resource_types(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        if !line.starts_with([' ', '#']) && line.ends_with(':') {
+            current = Some(line.trim_end_matches(':').to_string());
+        } else if let (Some(id), Some(ty)) = (&current, line.strip_prefix("  Type: ")) {
+            out.push((id.clone(), ty.trim().to_string()));
+            current = None;
+        }
+    }
+    out
+}
+
+/// The declared parameters with their default and per-environment values, for parameter files.
+/// Parameter fragments are plain YAML (no intrinsic functions), so they parse as data; a line
+/// `# dev: value` or `# prod: value` inside a parameter gives that environment its own value.
+fn parse_parameters(parts: Option<&Vec<(String, String)>>) -> Vec<Value> {
+    let mut out = Vec::new();
+    for (_, text) in parts.into_iter().flatten() {
+        let mut current: Option<Map<String, Value>> = None;
+        for line in text.lines() {
+            if !line.starts_with([' ', '#']) && line.ends_with(':') {
+                if let Some(p) = current.take() {
+                    out.push(Value::Object(p));
+                }
+                let mut m = Map::new();
+                m.insert(
+                    "name".into(),
+                    Value::String(line.trim_end_matches(':').into()),
+                );
+                current = Some(m);
+                continue;
+            }
+            let Some(p) = current.as_mut() else { continue };
+            let t = line.trim();
+            for (prefix, key) in [
+                ("Default: ", "default"),
+                ("# dev: ", "dev"),
+                ("# prod: ", "prod"),
+            ] {
+                if let Some(v) = t.strip_prefix(prefix) {
+                    p.insert(key.into(), Value::String(unquote(v)));
+                }
+            }
+        }
+        if let Some(p) = current.take() {
+            out.push(Value::Object(p));
+        }
+    }
+    for p in &mut out {
+        let default = p
+            .get("default")
+            .cloned()
+            .unwrap_or(Value::String(String::new()));
+        for env in ["dev", "prod"] {
+            if p.get(env).is_none() {
+                p[env] = default.clone();
+            }
+        }
+    }
+    out
+}
+
+fn unquote(v: &str) -> String {
+    let v = v.trim();
+    if v.len() >= 2 && v.starts_with('"') && v.ends_with('"') {
+        serde_json::from_str::<String>(v).unwrap_or_else(|_| v[1..v.len() - 1].to_string())
+    } else {
+        v.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tidy_and_finish_normalise_whitespace() {
+        assert_eq!(tidy("\n\na:  \n\n\n  b\n\n"), "a:\n\n  b\n");
+        assert_eq!(finish("a\n\n\n\nb\n\n"), "a\n\nb\n");
+    }
+
+    #[test]
+    fn fragments_list_their_keys_and_types() {
+        let t = "Fn:\n  Type: AWS::Lambda::Function\n  Properties:\n    X: 1\nRole:\n  Type: AWS::IAM::Role\n";
+        assert_eq!(
+            resource_types(t),
+            vec![
+                ("Fn".to_string(), "AWS::Lambda::Function".to_string()),
+                ("Role".to_string(), "AWS::IAM::Role".to_string())
+            ]
+        );
+        assert_eq!(top_level_keys(t), vec!["Fn", "Role"]);
+    }
+
+    #[test]
+    fn parameters_carry_environment_values() {
+        let parts = vec![(
+            "db".to_string(),
+            "DbMultiAz:\n  Type: String\n  Default: \"true\"\n  # dev: \"false\"\n".to_string(),
+        )];
+        let p = parse_parameters(Some(&parts));
+        assert_eq!(
+            p,
+            vec![json!({"name": "DbMultiAz", "default": "true", "dev": "false", "prod": "true"})]
+        );
+    }
+}

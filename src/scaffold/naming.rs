@@ -1,0 +1,257 @@
+//! Naming and escaping for every target, in one place: what a user or a pattern supplies (ids,
+//! labels, the project name) only reaches a generated file through these functions, registered as
+//! tera filters. A template that writes a user string without a filter is a bug a reviewer can grep.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::ScaffoldError;
+
+/// Longest project name: CloudFormation stack names allow 128 characters, but resource names
+/// derived from the stack name (roles, log groups) are far shorter, so stay well inside them.
+const MAX_NAME: usize = 40;
+
+/// Checks a project name. It names the output folder and the stack, so it must be a plain word:
+/// anything that could climb out of a folder (`../`, `/`) or out of a string (quotes) is refused
+/// with the reason rather than silently rewritten.
+pub fn check_project_name(name: &str) -> Result<(), ScaffoldError> {
+    let reason = if name.is_empty() {
+        Some("it is empty")
+    } else if name.contains("..") || name.contains('/') || name.contains('\\') {
+        Some("it contains a path separator or `..`, which could write outside the output folder")
+    } else if name.contains(['"', '\'', '`']) {
+        Some("it contains a quote")
+    } else if name.len() > MAX_NAME {
+        Some("it is longer than 40 characters")
+    } else if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        Some("it must start with a lowercase letter")
+    } else if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        Some("only lowercase letters, digits and `-` are allowed")
+    } else if name.ends_with('-') {
+        Some("it must not end with `-`")
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(ScaffoldError::InvalidName {
+            name: name.to_string(),
+            reason: reason.to_string(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Checks an AWS region code such as `eu-west-1` or `us-gov-west-1`.
+pub fn check_region(region: &str) -> Result<(), ScaffoldError> {
+    let parts: Vec<&str> = region.split('-').collect();
+    let ok = parts.len() >= 3
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
+        && !parts[parts.len() - 1].is_empty();
+    if ok {
+        Ok(())
+    } else {
+        Err(ScaffoldError::InvalidRegion(region.to_string()))
+    }
+}
+
+/// A CloudFormation logical id from a component id: alphanumeric PascalCase (`api_fn` → `ApiFn`).
+/// Logical ids allow only `[A-Za-z0-9]`, so every other character splits words.
+pub fn logical_id(id: &str) -> String {
+    let mut out = String::new();
+    for word in id.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            out.extend(chars);
+        }
+    }
+    if !out.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        out.insert(0, 'R');
+    }
+    out
+}
+
+/// An environment variable name from a component id: `shipping_q` → `SHIPPING_Q`.
+pub fn env_name(id: &str) -> String {
+    let mut out: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if !out.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        out.insert(0, 'X');
+    }
+    out
+}
+
+/// A YAML double-quoted scalar. Every user string lands in YAML through this, so quotes, `: `,
+/// `#`, newlines and leading indicators can never change the document's structure.
+pub fn yaml_str(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Text placed inside an `!Sub` string: `${` would start a substitution, so it becomes `${!`,
+/// CloudFormation's escape for a literal `${`.
+pub fn sub_text(text: &str) -> String {
+    text.replace("${", "${!")
+}
+
+/// Text for a single-line comment or Markdown line: newlines become spaces.
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Indents every non-empty line (the first included) by `n` spaces and drops the final newline;
+/// for placing a collected slot or a code file inside a YAML block, on a line of its own.
+pub fn pad(text: &str, n: usize) -> String {
+    let prefix = " ".repeat(n);
+    text.trim_start_matches('\n')
+        .trim_end_matches('\n')
+        .split_inclusive('\n')
+        .map(|line| {
+            if line.trim().is_empty() {
+                line.trim_start_matches([' ', '\t']).to_string()
+            } else {
+                format!("{prefix}{line}")
+            }
+        })
+        .collect()
+}
+
+fn string_arg(name: &str, value: &Value) -> tera::Result<String> {
+    match value {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::Bool(b) => Ok(b.to_string()),
+        other => Err(tera::Error::msg(format!(
+            "filter `{name}` expects a string, got {other}"
+        ))),
+    }
+}
+
+fn filter(
+    name: &'static str,
+    f: fn(&str) -> String,
+) -> impl Fn(&Value, &HashMap<String, Value>) -> tera::Result<Value> + Send + Sync {
+    move |value, _| Ok(Value::String(f(&string_arg(name, value)?)))
+}
+
+/// Registers the naming and escaping filters on a tera instance.
+pub fn register(tera: &mut tera::Tera) {
+    tera.register_filter("logical_id", filter("logical_id", logical_id));
+    tera.register_filter("env_name", filter("env_name", env_name));
+    tera.register_filter("yaml_str", filter("yaml_str", yaml_str));
+    tera.register_filter("one_line", filter("one_line", one_line));
+    tera.register_filter("sub_text", filter("sub_text", sub_text));
+    tera.register_filter("json_str", |value: &Value, _: &HashMap<String, Value>| {
+        let s = string_arg("json_str", value)?;
+        Ok(Value::String(
+            serde_json::to_string(&s).expect("strings always serialize"),
+        ))
+    });
+    // `${Name}` / `${Name.Attr}` for `!Sub` strings: writing `${` next to `{{` in a template is
+    // unreadable and easy to get wrong.
+    tera.register_filter("subref", |value: &Value, args: &HashMap<String, Value>| {
+        let s = string_arg("subref", value)?;
+        Ok(Value::String(
+            match args.get("attr").and_then(Value::as_str) {
+                Some(attr) => format!("${{{s}.{attr}}}"),
+                None => format!("${{{s}}}"),
+            },
+        ))
+    });
+    tera.register_filter("pad", |value: &Value, args: &HashMap<String, Value>| {
+        let s = string_arg("pad", value)?;
+        let n = args
+            .get("n")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| tera::Error::msg("filter `pad` needs `n`, a number of spaces"))?;
+        Ok(Value::String(pad(&s, n as usize)))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn project_names_that_escape_are_refused() {
+        for bad in [
+            "../etc", "a/b", "a\\b", "..", "my\"app", "it's", "", "App", "1app", "a b", "app-",
+        ] {
+            assert!(check_project_name(bad).is_err(), "{bad:?} was accepted");
+        }
+        let e = check_project_name("../x").unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "invalid project name `../x`: it contains a path separator or `..`, which could write outside the output folder"
+        );
+        for good in ["serverless-web", "shop2", "a"] {
+            check_project_name(good).unwrap();
+        }
+    }
+
+    #[test]
+    fn regions() {
+        check_region("eu-west-1").unwrap();
+        check_region("us-gov-west-1").unwrap();
+        for bad in ["eu-west", "EU-west-1", "eu west 1", "../1", ""] {
+            assert!(check_region(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn logical_ids_are_pascal_case_alphanumeric() {
+        assert_eq!(logical_id("api_fn"), "ApiFn");
+        assert_eq!(logical_id("users-svc"), "UsersSvc");
+        assert_eq!(logical_id("db"), "Db");
+        assert_eq!(logical_id("2nd_queue"), "R2ndQueue");
+        assert_eq!(logical_id("a\"b: c"), "ABC");
+        assert_eq!(env_name("shipping_q"), "SHIPPING_Q");
+    }
+
+    #[test]
+    fn yaml_strings_are_always_double_quoted_and_escaped() {
+        assert_eq!(yaml_str("plain"), "\"plain\"");
+        assert_eq!(yaml_str("say \"hi\""), "\"say \\\"hi\\\"\"");
+        assert_eq!(yaml_str("key: value # no"), "\"key: value # no\"");
+        assert_eq!(yaml_str("two\nlines"), "\"two\\nlines\"");
+        assert_eq!(yaml_str("back\\slash"), "\"back\\\\slash\"");
+        assert_eq!(yaml_str("bell\u{7}"), "\"bell\\x07\"");
+    }
+
+    #[test]
+    fn pad_indents_non_empty_lines() {
+        assert_eq!(pad("a\n\n  b\n", 2), "  a\n\n    b");
+        assert_eq!(one_line("a\n  b"), "a b");
+        assert_eq!(sub_text("cost ${x}"), "cost ${!x}");
+    }
+}

@@ -1,0 +1,416 @@
+//! `archpat new --iac cloudformation`: every supported built-in pattern (with defaults and with each
+//! parameter choice that switches parts) and every user fixture generates a project that passes
+//! cfn-lint and checkov; snapshots of the templates; determinism; and every refusal of the CLI.
+//!
+//! All projects are generated into one folder and each validator runs once over all of them,
+//! which keeps the suite fast; failures are attributed to files from the validators' JSON.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::{self, archpat};
+
+/// `(project folder, pattern, --set values)`: the built-ins with their defaults and each parameter
+/// choice that switches parts of the template.
+const BUILTIN_CASES: &[(&str, &str, &[&str])] = &[
+    ("serverless-web", "serverless-web", &[]),
+    (
+        "serverless-web-python",
+        "serverless-web",
+        &["runtime=python3.13"],
+    ),
+    ("three-tier-web", "three-tier-web", &[]),
+    (
+        "three-tier-web-single-az-db",
+        "three-tier-web",
+        &["multi_az=false"],
+    ),
+    (
+        "three-tier-web-nat-per-az-3az",
+        "three-tier-web",
+        &["nat_per_az=true", "az_count=3"],
+    ),
+    (
+        "three-tier-web-mysql",
+        "three-tier-web",
+        &["db_engine=mysql"],
+    ),
+];
+
+/// Built-in patterns whose every kind has CloudFormation templates.
+const SUPPORTED_BUILTINS: &[&str] = &["serverless-web", "three-tier-web"];
+
+fn new_project(pattern: &str, sets: &[&str], dir: &Path) -> std::process::Output {
+    let mut cmd = archpat();
+    cmd.args(["new", pattern, "--iac", "cloudformation", "-o"])
+        .arg(dir);
+    for s in sets {
+        cmd.args(["--set", s]);
+    }
+    cmd.output().expect("archpat runs")
+}
+
+fn generate_all(root: &Path) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    for (name, pattern, sets) in BUILTIN_CASES {
+        let dir = root.join(name);
+        let out = new_project(pattern, sets, &dir);
+        assert!(
+            out.status.success(),
+            "generating {name} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dirs.push(dir);
+    }
+    for fixture in support::user_fixtures() {
+        let name = fixture.file_stem().unwrap().to_str().unwrap().to_string();
+        let dir = root.join(&name);
+        let out = new_project(fixture.to_str().unwrap(), &[], &dir);
+        assert!(
+            out.status.success(),
+            "generating {name} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dirs.push(dir);
+    }
+    dirs
+}
+
+#[test]
+fn every_generated_template_passes_cfn_lint_and_checkov() {
+    assert!(
+        support::user_fixtures().len() >= 5,
+        "expected at least 5 tests/fixtures/user-*.yaml"
+    );
+    let root = tempfile::tempdir().unwrap();
+    let dirs = generate_all(root.path());
+    let templates: Vec<PathBuf> = dirs.iter().map(|d| d.join("template.yaml")).collect();
+
+    let lint = Command::new(support::tool("cfn-lint-venv/bin/cfn-lint"))
+        .args(["--format", "parseable"])
+        .args(&templates)
+        .output()
+        .expect("cfn-lint runs");
+    assert!(
+        lint.status.success(),
+        "cfn-lint exit code {:?}:\n{}{}",
+        lint.status.code(),
+        String::from_utf8_lossy(&lint.stdout),
+        String::from_utf8_lossy(&lint.stderr)
+    );
+
+    let mut checkov = Command::new(support::tool("checkov-venv/bin/checkov"));
+    for t in &templates {
+        checkov.arg("-f").arg(t);
+    }
+    let out = checkov
+        .args([
+            "--framework",
+            "cloudformation",
+            "-o",
+            "json",
+            "--quiet",
+            "--skip-download",
+        ])
+        .output()
+        .expect("checkov runs");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "checkov printed no JSON ({e}):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let reports = match json {
+        serde_json::Value::Array(a) => a,
+        other => vec![other],
+    };
+    let mut problems = Vec::new();
+    let mut passed = 0;
+    for report in &reports {
+        let summary = &report["summary"];
+        passed += summary["passed"].as_u64().unwrap_or(0);
+        if summary["parsing_errors"].as_u64() != Some(0) {
+            problems.push(format!("checkov could not parse some templates: {summary}"));
+        }
+        for f in report["results"]["failed_checks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            problems.push(format!(
+                "{} {} in {}: {}",
+                f["check_id"].as_str().unwrap_or("?"),
+                f["resource"].as_str().unwrap_or("?"),
+                f["file_path"].as_str().unwrap_or("?"),
+                f["check_name"].as_str().unwrap_or("?")
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "checkov:\n{}", problems.join("\n"));
+    assert!(passed > 0, "checkov ran no checks");
+}
+
+fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().to_string();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn templates_match_snapshots() {
+    let root = tempfile::tempdir().unwrap();
+    for id in SUPPORTED_BUILTINS {
+        assert!(support::BUILTINS.contains(id), "{id} is not a built-in");
+        let dir = root.path().join(id);
+        let out = new_project(id, &[], &dir);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let template = std::fs::read_to_string(dir.join("template.yaml")).unwrap();
+        insta::assert_snapshot!(format!("cloudformation-{id}-template"), template);
+        let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+        insta::assert_snapshot!(format!("cloudformation-{id}-readme"), readme);
+    }
+}
+
+#[test]
+fn generation_is_deterministic() {
+    let root = tempfile::tempdir().unwrap();
+    for id in SUPPORTED_BUILTINS {
+        let a = root.path().join(format!("{id}-a"));
+        let b = root.path().join(format!("{id}-b"));
+        assert!(new_project(id, &[], &a).status.success());
+        assert!(new_project(id, &[], &b).status.success());
+        assert_eq!(read_tree(&a), read_tree(&b), "{id}: two runs differ");
+    }
+}
+
+#[test]
+fn dry_run_lists_files_and_writes_nothing() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("p");
+    let out = archpat()
+        .args([
+            "new",
+            "serverless-web",
+            "--iac",
+            "cloudformation",
+            "--dry-run",
+            "-o",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listing = String::from_utf8(out.stdout).unwrap();
+    assert!(listing.contains("template.yaml"), "{listing}");
+    assert!(listing.contains("src/api_fn/index.js"), "{listing}");
+    assert!(!dir.exists(), "dry run created the folder");
+    assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 0);
+}
+
+fn refusal(args: &[&str]) -> String {
+    let out = archpat().args(args).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{args:?} should fail with exit 1"
+    );
+    assert!(out.stdout.is_empty());
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn refuses_a_non_empty_folder_unless_forced() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("keep.txt"), "mine").unwrap();
+    let dir = root.path().to_str().unwrap();
+    let err = refusal(&[
+        "new",
+        "serverless-web",
+        "--iac",
+        "cloudformation",
+        "-o",
+        dir,
+    ]);
+    assert!(
+        err.contains(&format!("output folder `{dir}` is not empty")),
+        "{err}"
+    );
+    assert!(err.contains("--force"), "{err}");
+    let out = archpat()
+        .args([
+            "new",
+            "serverless-web",
+            "--iac",
+            "cloudformation",
+            "--force",
+            "-o",
+            dir,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(root.path().join("template.yaml").is_file());
+    assert_eq!(
+        std::fs::read_to_string(root.path().join("keep.txt")).unwrap(),
+        "mine"
+    );
+    // Nothing temporary is left beside the folder.
+    let leftovers: Vec<_> = std::fs::read_dir(root.path().parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".archpat-new-"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn refuses_bad_and_unknown_parameters() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("p");
+    let dir = dir.to_str().unwrap();
+    let err = refusal(&[
+        "new",
+        "serverless-web",
+        "--iac",
+        "cloudformation",
+        "-o",
+        dir,
+        "--set",
+        "runtime",
+    ]);
+    assert!(
+        err.contains("`--set runtime` is not of the form `name=value`"),
+        "{err}"
+    );
+    let err = refusal(&[
+        "new",
+        "serverless-web",
+        "--iac",
+        "cloudformation",
+        "-o",
+        dir,
+        "--set",
+        "runtim=x",
+    ]);
+    assert!(err.contains("has no parameter `runtim`"), "{err}");
+    let err = refusal(&[
+        "new",
+        "serverless-web",
+        "--iac",
+        "cloudformation",
+        "-o",
+        dir,
+        "--set",
+        "runtime=java",
+    ]);
+    assert!(err.contains("bad value for parameter `runtime`"), "{err}");
+    assert!(!Path::new(dir).exists());
+}
+
+#[test]
+fn refuses_names_that_escape_the_folder() {
+    let root = tempfile::tempdir().unwrap();
+    for name in ["../evil", "a/b", "say\"hi", "it's"] {
+        let err = refusal(&[
+            "new",
+            "serverless-web",
+            "--iac",
+            "cloudformation",
+            "--name",
+            name,
+            "-o",
+            root.path().join("p").to_str().unwrap(),
+        ]);
+        assert!(
+            err.contains(&format!("invalid project name `{name}`")),
+            "{err}"
+        );
+    }
+    let err = refusal(&[
+        "new",
+        "serverless-web",
+        "--iac",
+        "cloudformation",
+        "--region",
+        "../x",
+        "--dry-run",
+    ]);
+    assert!(err.contains("invalid region `../x`"), "{err}");
+    assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn other_targets_are_not_available_yet() {
+    for iac in ["terraform", "cdk"] {
+        let err = refusal(&["new", "serverless-web", "--iac", iac, "--dry-run"]);
+        assert!(
+            err.contains(&format!("the `{iac}` target is not available yet")),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_kind_without_templates_is_named_with_the_missing_path() {
+    let root = tempfile::tempdir().unwrap();
+    let file = root.path().join("p.yaml");
+    std::fs::write(
+        &file,
+        "id: p\ntitle: P\nsummary: s\ncomponents:\n  - { id: acl, kind: waf-web-acl }\n",
+    )
+    .unwrap();
+    let err = refusal(&[
+        "new",
+        file.to_str().unwrap(),
+        "--iac",
+        "cloudformation",
+        "--dry-run",
+    ]);
+    assert!(
+        err.contains("no template for component kind `waf-web-acl` (component `acl`): add `templates/cloudformation/components/waf-web-acl.yaml.tera`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn diagram_only_kinds_are_listed_in_the_readme() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("p");
+    let out = new_project("serverless-web", &[], &dir);
+    assert!(out.status.success());
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    assert!(
+        readme.contains("Not generated (drawn in the diagram only)"),
+        "{readme}"
+    );
+    assert!(readme.contains("**Users** (`users`)"), "{readme}");
+    assert!(readme.contains("```mermaid"), "{readme}");
+    assert!(
+        readme.contains("| `ApiFn` | `AWS::Lambda::Function` |"),
+        "{readme}"
+    );
+}
