@@ -10,14 +10,20 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 /// A pattern of `n` components in nested groups, chained by connections the catalog allows.
 fn generated(n: usize) -> String {
-    let mut y = String::from("id: big\ntitle: Big\nsummary: generated\ngroups:\n  - { id: region, kind: region }\n");
+    let mut y = String::from(
+        "id: big\ntitle: Big\nsummary: generated\ngroups:\n  - { id: region, kind: region }\n",
+    );
     for v in 0..n / 100 + 1 {
         writeln!(y, "  - {{ id: vpc{v}, kind: vpc, parent: region }}").unwrap();
         writeln!(y, "  - {{ id: app{v}, kind: subnet, parent: vpc{v} }}").unwrap();
     }
     y.push_str("components:\n");
     for i in 0..n {
-        let kind = if i % 2 == 0 { "lambda" } else { "dynamodb-table" };
+        let kind = if i % 2 == 0 {
+            "lambda"
+        } else {
+            "dynamodb-table"
+        };
         writeln!(y, "  - {{ id: c{i}, kind: {kind}, group: app{} }}", i / 100).unwrap();
     }
     y.push_str("connections:\n");

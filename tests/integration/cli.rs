@@ -205,7 +205,8 @@ fn help_has_examples() {
 
 #[test]
 fn readme_example_is_current_output() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let block = readme
         .split("```mermaid\n")
         .nth(1)
@@ -215,5 +216,9 @@ fn readme_example_is_current_output() {
         .args(["draw", "serverless-web", "-f", "mermaid"])
         .output()
         .unwrap();
-    assert_eq!(block, String::from_utf8(out.stdout).unwrap(), "regenerate the README example");
+    assert_eq!(
+        block,
+        String::from_utf8(out.stdout).unwrap(),
+        "regenerate the README example"
+    );
 }

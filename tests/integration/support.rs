@@ -26,7 +26,8 @@ pub fn tools_dir() -> PathBuf {
     std::env::var_os("ARCHPAT_TOOLS")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/archpat-tools")
+            PathBuf::from(std::env::var_os("HOME").expect("HOME is set"))
+                .join(".cache/archpat-tools")
         })
 }
 
