@@ -21,6 +21,7 @@ fn args(pattern: &str) -> NewArgs {
         region: None,
         force: false,
         dry_run: true,
+        no_input: true,
     }
 }
 

@@ -73,7 +73,7 @@ pub struct ListArgs {
 }
 
 /// Naming a pattern and setting its parameters, shared by every command that reads one.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct PatternArgs {
     /// A built-in pattern id, an id from --patterns-dir, or a path to a pattern file.
     pub pattern: String,
@@ -113,7 +113,7 @@ pub struct CheckArgs {
     pub files: Vec<String>,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct NewArgs {
     #[command(flatten)]
     pub pattern: PatternArgs,
@@ -135,6 +135,9 @@ pub struct NewArgs {
     /// List the files that would be written, and write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Never ask for parameter values, even in a terminal; unset ones take their defaults.
+    #[arg(long)]
+    pub no_input: bool,
 }
 
 #[derive(Debug, Args)]
@@ -189,7 +192,20 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         }
         Command::Draw(args) => draw(&library, args),
         Command::Check(args) => check(&library, &args.files).map(Outcome::text),
-        Command::New(args) => crate::scaffold::new_project(&library, args),
+        Command::New(args) => {
+            let mut args = args.clone();
+            if ask_parameters(&args) {
+                let definition = library.load(&args.pattern.pattern)?;
+                args.pattern.sets = crate::prompt::complete_sets(
+                    &definition,
+                    &args.pattern.sets,
+                    &mut std::io::stdin().lock(),
+                    &mut std::io::stderr(),
+                )
+                .map_err(crate::output::OutputError::Terminal)?;
+            }
+            crate::scaffold::new_project(&library, &args)
+        }
         Command::Walk(args) => crate::walkthrough::walk(&library, args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
@@ -201,6 +217,17 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             })
         }
     }
+}
+
+/// Parameters are asked for only when a person is at a terminal: never in CI, in pipes, or for a
+/// dry run.
+fn ask_parameters(args: &NewArgs) -> bool {
+    use std::io::IsTerminal;
+    !args.dry_run
+        && !args.no_input
+        && std::env::var_os("CI").is_none()
+        && std::io::stdin().is_terminal()
+        && std::io::stderr().is_terminal()
 }
 
 /// Loads a pattern and applies `--set` values.

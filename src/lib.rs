@@ -11,6 +11,7 @@ pub mod library;
 pub mod loader;
 pub mod model;
 pub mod output;
+pub mod prompt;
 pub mod render;
 pub mod scaffold;
 pub mod walkthrough;

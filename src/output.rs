@@ -12,6 +12,8 @@ pub enum OutputError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot talk to the terminal")]
+    Terminal(#[source] std::io::Error),
 }
 
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
