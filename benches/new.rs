@@ -7,7 +7,12 @@ use archpat::scaffold::{self, Iac};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 /// Built-ins whose every component kind has CloudFormation templates.
-const PATTERNS: [&str; 2] = ["serverless-web", "three-tier-web"];
+const PATTERNS: [&str; 4] = [
+    "serverless-web",
+    "three-tier-web",
+    "event-driven",
+    "data-lake",
+];
 
 fn args(pattern: &str) -> NewArgs {
     NewArgs {

@@ -117,9 +117,6 @@ pub fn generate(library: &Library, args: &NewArgs) -> Result<(Project, String), 
 }
 
 pub fn new_project(library: &Library, args: &NewArgs) -> Result<Outcome, Error> {
-    if args.iac != Iac::Cloudformation {
-        return Err(ScaffoldError::Unavailable(args.iac.target().to_string()).into());
-    }
     let (project, name) = generate(library, args)?;
     let dir = args.output.clone().unwrap_or_else(|| PathBuf::from(&name));
     check_target(&dir, args.force)?;

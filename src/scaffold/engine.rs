@@ -2,11 +2,13 @@
 //! tree out.
 //!
 //! A target folder (`templates/<target>/`) holds:
-//! - `skeleton/**.tera`: the project's files, rendered once with everything collected;
-//! - `components/<kind>.yaml.tera`: one per component kind;
-//! - `connections/<from kind>.<connection>.<to kind>.yaml.tera`: the wiring of one connection kind
+//! - `skeleton/**.tera`: the project's files, rendered once with everything collected; a template
+//!   named `_<anything>.tera` writes the files its `#@ file:<path>` markers start;
+//! - `components/<kind>.<ext>.tera`: one per component kind (`<ext>` is the target's language:
+//!   `yaml`, `tf`…; the same below);
+//! - `connections/<from kind>.<connection>.<to kind>.<ext>.tera`: the wiring of one connection kind
 //!   between two component kinds;
-//! - `groups/<kind>.yaml.tera`: what a group kind generates (the VPC); group kinds without a
+//! - `groups/<kind>.<ext>.tera`: what a group kind generates (the VPC); group kinds without a
 //!   template only draw;
 //! - `app/<kind>.tera`: application code for a component kind (written as files, and handed to the
 //!   component's template so it can inline it);
@@ -150,6 +152,33 @@ impl Engine<'_> {
         self.tera.get_template_names().any(|n| n == name)
     }
 
+    /// The template for `stem` (`components/lambda`): `stem.tera` or `stem.<ext>.tera`, where the
+    /// extension is the target's own (`yaml`, `tf`, `ts`); `Err` holds the path to suggest.
+    fn find_template(&self, stem: &str) -> Result<String, String> {
+        let is_ext = |e: &str| !e.is_empty() && !e.contains(['.', '/']);
+        if let Some(found) = self.tera.get_template_names().find(|n| {
+            n.strip_prefix(stem)
+                .and_then(|rest| rest.strip_suffix(".tera"))
+                .is_some_and(|rest| {
+                    rest.is_empty() || rest.strip_prefix('.').is_some_and(is_ext)
+                })
+        }) {
+            return Ok(found.to_string());
+        }
+        // Suggest the extension the folder's other templates use.
+        let folder = stem.rsplit_once('/').map_or("", |(f, _)| f);
+        let ext = self
+            .tera
+            .get_template_names()
+            .filter_map(|n| n.strip_prefix(folder)?.strip_prefix('/')?.strip_suffix(".tera"))
+            .filter_map(|n| n.rsplit_once('.').map(|(_, e)| e))
+            .filter(|e| is_ext(e))
+            .min()
+            .map(|e| format!(".{e}"))
+            .unwrap_or_default();
+        Err(format!("{stem}{ext}.tera"))
+    }
+
     fn template_path(&self, name: &str) -> String {
         format!("templates/{}/{name}", self.options.target)
     }
@@ -285,8 +314,7 @@ impl Engine<'_> {
         // Every template must exist before anything renders, so one run reports a missing one
         // whatever the order.
         for c in p.components().filter(|c| !self.diagram_only(c)) {
-            let name = format!("components/{}.yaml.tera", c.kind);
-            if !self.has_template(&name) {
+            if let Err(name) = self.find_template(&format!("components/{}", c.kind)) {
                 return Err(ScaffoldError::MissingComponentTemplate {
                     kind: c.kind.clone(),
                     component: c.id.clone(),
@@ -295,8 +323,7 @@ impl Engine<'_> {
             }
         }
         for e in self.built_edges() {
-            let name = connection_template(&e);
-            if !self.has_template(&name) {
+            if let Err(name) = self.find_template(&connection_stem(&e)) {
                 return Err(ScaffoldError::MissingConnectionTemplate {
                     from: e.from.id.clone(),
                     to: e.to.id.clone(),
@@ -307,10 +334,9 @@ impl Engine<'_> {
         }
 
         for (i, g) in p.groups.iter().enumerate() {
-            let name = format!("groups/{}.yaml.tera", g.kind);
-            if !self.has_template(&name) {
+            let Ok(name) = self.find_template(&format!("groups/{}", g.kind)) else {
                 continue;
-            }
+            };
             let mut ctx = base.clone();
             let children: Vec<Value> = p
                 .child_groups(Some(i))
@@ -330,7 +356,9 @@ impl Engine<'_> {
         }
 
         for e in self.built_edges() {
-            let name = connection_template(&e);
+            let name = self
+                .find_template(&connection_stem(&e))
+                .expect("checked above");
             let mut ctx = base.clone();
             ctx.insert("from", &self.component_full(e.from));
             ctx.insert("to", &self.component_full(e.to));
@@ -377,7 +405,9 @@ impl Engine<'_> {
                 .map(|(path, content)| json!({"path": path, "content": content}))
                 .collect();
             ctx.insert("app", &app);
-            let name = format!("components/{}.yaml.tera", c.kind);
+            let name = self
+                .find_template(&format!("components/{}", c.kind))
+                .expect("checked above");
             let text = self.render(&name, &ctx)?;
             self.collect(&name, &c.label, &text, &mut collected)?;
         }
@@ -566,8 +596,22 @@ impl Engine<'_> {
             })
             .collect();
         let app_files: Vec<&String> = collected.files.keys().collect();
+        // Every section's fragments one by one, for targets that lay them out themselves
+        // (Terraform: one file per concern, a blank line between blocks).
+        let fragments: BTreeMap<&String, Vec<Value>> = collected
+            .sections
+            .iter()
+            .map(|(name, parts)| {
+                let list = parts
+                    .iter()
+                    .map(|(origin, text)| json!({"origin": origin, "text": text}))
+                    .collect();
+                (name, list)
+            })
+            .collect();
         ctx.insert("sections", &sections);
         ctx.insert("raw_sections", &raw_sections);
+        ctx.insert("fragments", &fragments);
         ctx.insert("parameter_groups", &parameter_groups);
         ctx.insert("parameters", &parameters);
         ctx.insert("resources", &resources);
@@ -606,8 +650,19 @@ impl Engine<'_> {
                 })
                 .collect::<Vec<_>>()
                 .join("/");
-            let text = finish(&self.render(&name, &ctx)?);
-            insert_file(&mut files, path, text)?;
+            let text = self.render(&name, &ctx)?;
+            // A skeleton template named `_<anything>` writes several files, each after a
+            // `#@ file:<path>` marker, so the skeleton decides which files exist (none for an
+            // empty section).
+            if path.rsplit('/').next().is_some_and(|n| n.starts_with('_')) {
+                let mut many = Collected::default();
+                self.collect(&name, "skeleton", &text, &mut many)?;
+                for (path, text) in many.files {
+                    insert_file(&mut files, path, finish(&text))?;
+                }
+                continue;
+            }
+            insert_file(&mut files, path, finish(&text))?;
         }
         for text in files.values_mut() {
             if !text.ends_with('\n') {
@@ -623,9 +678,9 @@ impl Engine<'_> {
     }
 }
 
-fn connection_template(e: &Edge) -> String {
+fn connection_stem(e: &Edge) -> String {
     format!(
-        "connections/{}.{}.{}.yaml.tera",
+        "connections/{}.{}.{}",
         e.from.kind, e.connection.kind, e.to.kind
     )
 }

@@ -96,6 +96,54 @@ pub fn env_name(id: &str) -> String {
     out
 }
 
+/// A Terraform name (the label of a resource, variable or output) from a component id:
+/// lowercase letters, digits and `_`, starting with a letter (`api-fn` → `api_fn`).
+pub fn tf_name(id: &str) -> String {
+    let mut out: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if !out.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        out.insert(0, 'r');
+    }
+    out
+}
+
+/// Text inside an HCL string or a Terraform template file (`templatefile`): `${` and `%{` would
+/// start an interpolation or a directive, so they are doubled (`$${`, `%%{`); in a quoted string
+/// ([`hcl_str`]) quotes, backslashes and control characters are escaped too.
+pub fn hcl_text(text: &str) -> String {
+    text.replace("${", "$${").replace("%{", "%%{")
+}
+
+/// An HCL quoted string. Every user string lands in a `.tf` file through this, so quotes,
+/// backslashes, newlines, `${` and `%{` can never change the configuration's structure.
+pub fn hcl_str(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in hcl_text(text).chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// A YAML double-quoted scalar. Every user string lands in YAML through this, so quotes, `: `,
 /// `#`, newlines and leading indicators can never change the document's structure.
 pub fn yaml_str(text: &str) -> String {
@@ -122,6 +170,66 @@ pub fn yaml_str(text: &str) -> String {
 /// CloudFormation's escape for a literal `${`.
 pub fn sub_text(text: &str) -> String {
     text.replace("${", "${!")
+}
+
+/// Words a generated TypeScript file must not use as a variable name: the language's reserved and
+/// strict-mode words, and the names the CDK templates give their module imports and helpers.
+const TS_RESERVED: &[&str] = &[
+    // ECMAScript reserved words, strict-mode and TypeScript contextual keywords that break a `const`.
+    "arguments", "await", "break", "case", "catch", "class", "const", "continue", "debugger",
+    "default", "delete", "do", "else", "enum", "eval", "export", "extends", "false", "finally",
+    "for", "function", "if", "implements", "import", "in", "instanceof", "interface", "let", "new",
+    "null", "package", "private", "protected", "public", "return", "static", "super", "switch",
+    "this", "throw", "true", "try", "typeof", "var", "void", "while", "with", "yield", "any",
+    "boolean", "never", "number", "object", "string", "symbol", "undefined", "unknown", "type",
+    // Names the generated stack and test files already use.
+    "apigwv2", "accessLogsBucket", "app", "assertions", "authorizers", "autoscaling", "cdk", "cloudfront", "cognito",
+    "construct", "dynamodb", "ec2", "elbv2", "events", "fs", "iam", "id", "integrations", "lambda",
+    "lambdaEventSources", "logs", "origins", "path", "props", "rds", "s3", "scope", "secretsmanager",
+    "skip", "sns", "snsSubscriptions", "sqs", "stack", "targets", "template", "vpc",
+];
+
+/// A TypeScript variable name from a component id: camelCase (`api_fn` → `apiFn`), alphanumeric,
+/// never starting with a digit. A reserved word or a name the templates use gets a trailing `_`,
+/// which no other id can produce, so two components never share a name unless their logical ids
+/// already clash (the engine refuses that).
+pub fn ts_ident(id: &str) -> String {
+    let lid = logical_id(id);
+    let mut chars = lid.chars();
+    let mut out: String = chars
+        .next()
+        .map(|c| c.to_ascii_lowercase())
+        .into_iter()
+        .chain(chars)
+        .collect();
+    if TS_RESERVED.contains(&out.as_str()) {
+        out.push('_');
+    }
+    out
+}
+
+/// A TypeScript (and JavaScript) double-quoted string literal. Every user string lands in
+/// generated TypeScript through this: quotes, backslashes, line breaks (including U+2028 and
+/// U+2029) and other control characters are escaped, so a label cannot end the string or add code.
+pub fn ts_str(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Text for a single-line comment or Markdown line: newlines become spaces.
@@ -169,7 +277,12 @@ pub fn register(tera: &mut tera::Tera) {
     tera.register_filter("logical_id", filter("logical_id", logical_id));
     tera.register_filter("env_name", filter("env_name", env_name));
     tera.register_filter("yaml_str", filter("yaml_str", yaml_str));
+    tera.register_filter("tf_name", filter("tf_name", tf_name));
+    tera.register_filter("hcl_str", filter("hcl_str", hcl_str));
+    tera.register_filter("hcl_text", filter("hcl_text", hcl_text));
     tera.register_filter("one_line", filter("one_line", one_line));
+    tera.register_filter("ts_ident", filter("ts_ident", ts_ident));
+    tera.register_filter("ts_str", filter("ts_str", ts_str));
     tera.register_filter("sub_text", filter("sub_text", sub_text));
     tera.register_filter("json_str", |value: &Value, _: &HashMap<String, Value>| {
         let s = string_arg("json_str", value)?;
@@ -246,6 +359,52 @@ mod tests {
         assert_eq!(yaml_str("two\nlines"), "\"two\\nlines\"");
         assert_eq!(yaml_str("back\\slash"), "\"back\\\\slash\"");
         assert_eq!(yaml_str("bell\u{7}"), "\"bell\\x07\"");
+    }
+
+    #[test]
+    fn terraform_names_are_hcl_identifiers() {
+        assert_eq!(tf_name("api_fn"), "api_fn");
+        assert_eq!(tf_name("users-svc"), "users_svc");
+        assert_eq!(tf_name("2nd_queue"), "r2nd_queue");
+        assert_eq!(tf_name("a\"b: c"), "a_b__c");
+    }
+
+    #[test]
+    fn hcl_strings_are_quoted_and_escaped() {
+        assert_eq!(hcl_str("plain"), "\"plain\"");
+        assert_eq!(hcl_str("say \"hi\""), r#""say \"hi\"""#);
+        assert_eq!(hcl_str("back\\slash"), r#""back\\slash""#);
+        assert_eq!(hcl_str("two\nlines"), r#""two\nlines""#);
+        assert_eq!(hcl_str("cost ${var.x}"), r#""cost $${var.x}""#);
+        assert_eq!(hcl_str("%{ if true }"), r#""%%{ if true }""#);
+        assert_eq!(hcl_str("bell\u{7}"), r#""bell\u0007""#);
+        // A lone `$` or `%` is literal in HCL and stays as it is.
+        assert_eq!(hcl_str("$5 or 10%"), r#""$5 or 10%""#);
+        assert_eq!(hcl_text("${HOME} %{x}"), "$${HOME} %%{x}");
+    }
+
+    #[test]
+    fn typescript_identifiers_are_camel_case_and_never_reserved() {
+        assert_eq!(ts_ident("api_fn"), "apiFn");
+        assert_eq!(ts_ident("users-svc"), "usersSvc");
+        assert_eq!(ts_ident("db"), "db");
+        assert_eq!(ts_ident("2nd_queue"), "r2ndQueue");
+        assert_eq!(ts_ident("delete"), "delete_");
+        assert_eq!(ts_ident("lambda"), "lambda_");
+        assert_eq!(ts_ident("vpc"), "vpc_");
+        assert_eq!(ts_ident("a\"b: c"), "aBC");
+    }
+
+    #[test]
+    fn typescript_strings_are_escaped_literals() {
+        assert_eq!(ts_str("plain"), "\"plain\"");
+        assert_eq!(ts_str("say \"hi\""), "\"say \\\"hi\\\"\"");
+        assert_eq!(ts_str("a\\b"), "\"a\\\\b\"");
+        assert_eq!(ts_str("two\nlines\r"), "\"two\\nlines\\r\"");
+        assert_eq!(ts_str("end\u{2028}"), "\"end\\u2028\"");
+        assert_eq!(ts_str("bell\u{7}"), "\"bell\\x07\"");
+        // `${` and `'` are plain characters in a double-quoted literal.
+        assert_eq!(ts_str("it's ${x}"), "\"it's ${x}\"");
     }
 
     #[test]

@@ -1,0 +1,833 @@
+//! `archpat new --iac terraform`: every supported built-in pattern (with defaults and with each
+//! parameter choice that switches parts) and every user fixture generates a project that is
+//! `terraform fmt` clean, passes `terraform validate` against the real AWS provider (offline, from
+//! the filesystem mirror that `scripts/install-tools.sh` configures) and checkov; it creates the
+//! same AWS resource types per component as the CloudFormation target; snapshots; determinism;
+//! and the CLI's refusals.
+//!
+//! All projects are generated into one folder; terraform runs in a few threads and checkov once
+//! over the folder, with failures attributed to files from the JSON.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+use crate::support::{self, archpat};
+
+/// `(project folder, pattern, --set values)`: the built-ins with their defaults and each parameter
+/// choice that switches parts of the project.
+const BUILTIN_CASES: &[(&str, &str, &[&str])] = &[
+    ("serverless-web", "serverless-web", &[]),
+    (
+        "serverless-web-python",
+        "serverless-web",
+        &["runtime=python3.13"],
+    ),
+    ("three-tier-web", "three-tier-web", &[]),
+    (
+        "three-tier-web-single-az-db",
+        "three-tier-web",
+        &["multi_az=false"],
+    ),
+    (
+        "three-tier-web-nat-per-az-3az",
+        "three-tier-web",
+        &["nat_per_az=true", "az_count=3"],
+    ),
+    (
+        "three-tier-web-mysql",
+        "three-tier-web",
+        &["db_engine=mysql"],
+    ),
+];
+
+/// Built-in patterns whose every kind has Terraform templates.
+const SUPPORTED_BUILTINS: &[&str] = &["serverless-web", "three-tier-web"];
+
+/// The other built-ins, with the first component kind that has no Terraform template: generating
+/// them must fail and name the template to add.
+const UNSUPPORTED_BUILTINS: &[(&str, &str)] = &[
+    ("data-lake", "glue-database"),
+    ("event-driven", "eventbridge-bus"),
+    ("microservices-ecs", "ecs-cluster"),
+    ("microservices-eks", "eks-cluster"),
+];
+
+fn new_project(pattern: &str, iac: &str, sets: &[&str], dir: &Path) -> std::process::Output {
+    let mut cmd = archpat();
+    cmd.args(["new", pattern, "--iac", iac, "-o"]).arg(dir);
+    for s in sets {
+        cmd.args(["--set", s]);
+    }
+    cmd.output().expect("archpat runs")
+}
+
+/// Every case: `(folder name, pattern id or fixture path, --set values)`.
+fn all_cases() -> Vec<(String, String, Vec<&'static str>)> {
+    let mut cases: Vec<(String, String, Vec<&'static str>)> = BUILTIN_CASES
+        .iter()
+        .map(|(name, pattern, sets)| (name.to_string(), pattern.to_string(), sets.to_vec()))
+        .collect();
+    for fixture in support::user_fixtures() {
+        let name = fixture.file_stem().unwrap().to_str().unwrap().to_string();
+        cases.push((name, fixture.to_str().unwrap().to_string(), Vec::new()));
+    }
+    cases
+}
+
+fn generate_all(root: &Path, iac: &str) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    for (name, pattern, sets) in all_cases() {
+        let dir = root.join(&name);
+        let out = new_project(&pattern, iac, &sets, &dir);
+        assert!(
+            out.status.success(),
+            "generating {name} ({iac}) failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        dirs.push(dir);
+    }
+    dirs
+}
+
+/// The terraform binary and the CLI configuration pointing at the provider mirror; a missing piece
+/// fails the test with what is missing.
+fn terraform() -> (PathBuf, PathBuf) {
+    let binary = support::tool("terraform");
+    let rc = support::tools_dir().join("terraformrc");
+    let text = std::fs::read_to_string(&rc).unwrap_or_else(|e| {
+        panic!(
+            "the Terraform CLI configuration `{}` is missing ({e}); run `scripts/install-tools.sh`",
+            rc.display()
+        )
+    });
+    let mirror = text
+        .lines()
+        .find_map(|l| {
+            let (key, value) = l.split_once('=')?;
+            (key.trim() == "path").then(|| value.trim().trim_matches('"').to_string())
+        })
+        .unwrap_or_else(|| panic!("`{}` names no filesystem_mirror path", rc.display()));
+    // The mirror holds `<registry host>/hashicorp/aws/<version>/<platform>`.
+    let provider = std::fs::read_dir(&mirror)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|host| host.path().join("hashicorp/aws"))
+        .find(|p| p.is_dir());
+    assert!(
+        provider.is_some(),
+        "the AWS provider is missing from the mirror `{mirror}` (named in `{}`); run `scripts/install-tools.sh`",
+        rc.display()
+    );
+    (binary, rc)
+}
+
+fn run_terraform(binary: &Path, rc: &Path, dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(binary)
+        .args(args)
+        .current_dir(dir)
+        .env("TF_CLI_CONFIG_FILE", rc)
+        .env("TF_IN_AUTOMATION", "1")
+        .env("CHECKPOINT_DISABLE", "1")
+        .env_remove("TF_PLUGIN_CACHE_DIR")
+        .env_remove("TF_CLI_ARGS")
+        .output()
+        .expect("terraform runs")
+}
+
+/// fmt, init and validate of one project; problems as text.
+fn check_project(binary: &Path, rc: &Path, dir: &Path) -> Vec<String> {
+    let name = dir.file_name().unwrap().to_string_lossy().to_string();
+    let mut problems = Vec::new();
+    let fmt = run_terraform(binary, rc, dir, &["fmt", "-check", "-recursive"]);
+    if !fmt.status.success() {
+        problems.push(format!(
+            "{name}: terraform fmt -check: files not formatted: {}{}",
+            String::from_utf8_lossy(&fmt.stdout).trim(),
+            String::from_utf8_lossy(&fmt.stderr).trim()
+        ));
+    }
+    let init = run_terraform(
+        binary,
+        rc,
+        dir,
+        &["init", "-backend=false", "-input=false", "-no-color"],
+    );
+    if !init.status.success() {
+        problems.push(format!(
+            "{name}: terraform init failed:\n{}",
+            String::from_utf8_lossy(&init.stderr)
+        ));
+        return problems;
+    }
+    let validate = run_terraform(binary, rc, dir, &["validate", "-json", "-no-color"]);
+    let json: serde_json::Value = serde_json::from_slice(&validate.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{name}: terraform validate printed no JSON ({e}):\n{}",
+            String::from_utf8_lossy(&validate.stderr)
+        )
+    });
+    if json["valid"] != true
+        || json["error_count"] != 0
+        || json["warning_count"] != 0
+        || !validate.status.success()
+    {
+        for d in json["diagnostics"].as_array().into_iter().flatten() {
+            problems.push(format!(
+                "{name}: {} {}:{}: {}: {}",
+                d["severity"].as_str().unwrap_or("?"),
+                d["range"]["filename"].as_str().unwrap_or("?"),
+                d["range"]["start"]["line"],
+                d["summary"].as_str().unwrap_or("?"),
+                d["detail"].as_str().unwrap_or("")
+            ));
+        }
+        if problems.is_empty() {
+            problems.push(format!("{name}: terraform validate: {json}"));
+        }
+    }
+    problems
+}
+
+#[test]
+fn every_generated_project_passes_terraform_validate_fmt_and_checkov() {
+    let (binary, rc) = terraform();
+    let checkov_bin = support::tool("checkov-venv/bin/checkov");
+    assert!(
+        support::user_fixtures().len() >= 5,
+        "expected at least 5 tests/fixtures/user-*.yaml"
+    );
+    let root = tempfile::tempdir().unwrap();
+    let dirs = generate_all(root.path(), "terraform");
+
+    // checkov runs over the whole tree while terraform checks the projects one by one (checkov
+    // skips the .terraform folders that init creates).
+    let checkov = Command::new(checkov_bin)
+        .arg("-d")
+        .arg(root.path())
+        .args(["--framework", "terraform", "-o", "json", "--skip-download"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("checkov runs");
+
+    // terraform fmt, init and validate, a few projects at a time.
+    let queue = Mutex::new(dirs.clone());
+    let found = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                loop {
+                    let Some(dir) = queue.lock().unwrap().pop() else {
+                        break;
+                    };
+                    let p = check_project(&binary, &rc, &dir);
+                    found.lock().unwrap().extend(p);
+                }
+            });
+        }
+    });
+    let out = checkov.wait_with_output().expect("checkov runs");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "checkov printed no JSON ({e}):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let reports = match json {
+        serde_json::Value::Array(a) => a,
+        other => vec![other],
+    };
+    let mut problems = Vec::new();
+    let mut passed = 0;
+    let mut checked_files = BTreeSet::new();
+    for report in &reports {
+        let summary = &report["summary"];
+        passed += summary["passed"].as_u64().unwrap_or(0);
+        if summary["parsing_errors"].as_u64() != Some(0) {
+            problems.push(format!("checkov could not parse some files: {summary}"));
+        }
+        for f in report["results"]["passed_checks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            if let Some(path) = f["file_path"].as_str() {
+                checked_files.insert(path.to_string());
+            }
+        }
+        for f in report["results"]["failed_checks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            problems.push(format!(
+                "checkov {} {} in {}: {}",
+                f["check_id"].as_str().unwrap_or("?"),
+                f["resource"].as_str().unwrap_or("?"),
+                f["file_path"].as_str().unwrap_or("?"),
+                f["check_name"].as_str().unwrap_or("?")
+            ));
+        }
+    }
+    assert!(passed > 0, "checkov ran no checks");
+    for d in &dirs {
+        let name = d.file_name().unwrap().to_string_lossy().to_string();
+        assert!(
+            checked_files
+                .iter()
+                .any(|f| f.contains(&format!("/{name}/"))),
+            "checkov checked nothing in {name}"
+        );
+    }
+
+    problems.extend(found.into_inner().unwrap());
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// `(resource type, name)` of every `resource` block in a project's `.tf` files.
+fn terraform_resources(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tf"))
+        .collect();
+    files.sort();
+    for f in files {
+        for line in std::fs::read_to_string(&f).unwrap().lines() {
+            let Some(rest) = line.strip_prefix("resource \"") else {
+                continue;
+            };
+            let parts: Vec<&str> = rest.split('"').collect();
+            out.push((parts[0].to_string(), parts[2].to_string()));
+        }
+    }
+    out
+}
+
+/// `(type, logical id)` of every resource in a CloudFormation template.
+fn cloudformation_resources(template: &Path) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(template).unwrap();
+    let mut out = Vec::new();
+    let mut in_resources = false;
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        if !line.starts_with([' ', '#']) && !line.is_empty() {
+            in_resources = line == "Resources:";
+            continue;
+        }
+        if !in_resources {
+            continue;
+        }
+        if let Some(key) = line.strip_prefix("  ").and_then(|l| l.strip_suffix(':'))
+            && !key.starts_with([' ', '#'])
+        {
+            current = Some(key.to_string());
+            continue;
+        }
+        if let (Some(id), Some(ty)) = (&current, line.strip_prefix("    Type: ")) {
+            out.push((ty.trim().to_string(), id.clone()));
+            current = None;
+        }
+    }
+    out
+}
+
+fn logical_id(id: &str) -> String {
+    let mut out = String::new();
+    for word in id.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            out.extend(chars);
+        }
+    }
+    out
+}
+
+fn tf_name(id: &str) -> String {
+    id.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+const SHARED: &str = "(shared)";
+
+/// The component a resource belongs to: the longest component name that starts the resource's
+/// name at a word boundary (`_` in Terraform, an uppercase letter or digit in CloudFormation).
+fn owner<'a>(name: &str, components: &'a [(String, String)], terraform: bool) -> &'a str {
+    components
+        .iter()
+        .filter(|(_, prefix)| {
+            name.strip_prefix(prefix.as_str()).is_some_and(|rest| {
+                rest.is_empty()
+                    || if terraform {
+                        rest.starts_with('_')
+                    } else {
+                        rest.starts_with(|c: char| c.is_ascii_uppercase() || c.is_ascii_digit())
+                    }
+            })
+        })
+        .max_by_key(|(_, prefix)| prefix.len())
+        .map_or(SHARED, |(id, _)| id.as_str())
+}
+
+#[derive(serde::Deserialize)]
+struct TypeTable {
+    types: BTreeMap<String, Vec<String>>,
+    reasons: BTreeMap<String, String>,
+    only_in_terraform: BTreeMap<String, String>,
+    only_in_cloudformation: BTreeMap<String, String>,
+}
+
+fn type_table() -> TypeTable {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/terraform/meta/cfn-types.yaml");
+    let table: TypeTable = serde_saphyr::from_str(&std::fs::read_to_string(&path).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    for (ty, cfn) in &table.types {
+        if cfn.len() != 1 {
+            assert!(
+                table.reasons.contains_key(ty),
+                "{ty} maps to {cfn:?}: give the reason in `reasons`"
+            );
+        }
+    }
+    // Where several Terraform types share one CloudFormation type, all but the main one (the
+    // shortest name, which the others extend) need a reason.
+    for (ty, cfn) in &table.types {
+        let main = table
+            .types
+            .iter()
+            .filter(|(_, c)| *c == cfn)
+            .map(|(t, _)| t)
+            .min_by_key(|t| t.len())
+            .expect("ty itself");
+        assert!(
+            ty == main || table.reasons.contains_key(ty),
+            "{ty} shares {cfn:?} with {main}: give the reason in `reasons`"
+        );
+    }
+    table
+}
+
+fn component_ids(pattern: &str, sets: &[&str]) -> Vec<String> {
+    let mut cmd = archpat();
+    cmd.args(["show", pattern, "--json"]);
+    for s in sets {
+        cmd.args(["--set", s]);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    json["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+type PerComponent = BTreeMap<String, BTreeSet<String>>;
+
+#[test]
+fn terraform_and_cloudformation_create_the_same_resource_types_per_component() {
+    let table = type_table();
+    let root = tempfile::tempdir().unwrap();
+    let tf_dirs = generate_all(&root.path().join("terraform"), "terraform");
+    let cfn_dirs = generate_all(&root.path().join("cloudformation"), "cloudformation");
+    let mut problems = Vec::new();
+    for (((name, pattern, sets), tf), cfn) in all_cases().into_iter().zip(tf_dirs).zip(cfn_dirs) {
+        let ids = component_ids(&pattern, &sets);
+        let tf_names: Vec<(String, String)> =
+            ids.iter().map(|id| (id.clone(), tf_name(id))).collect();
+        let lids: Vec<(String, String)> =
+            ids.iter().map(|id| (id.clone(), logical_id(id))).collect();
+
+        let mut from_tf = PerComponent::new();
+        for (ty, res) in terraform_resources(&tf) {
+            let Some(cfn_types) = table.types.get(&ty) else {
+                problems.push(format!(
+                    "{name}: `{ty}` is not in templates/terraform/meta/cfn-types.yaml"
+                ));
+                continue;
+            };
+            let set = from_tf
+                .entry(owner(&res, &tf_names, true).to_string())
+                .or_default();
+            set.extend(
+                cfn_types
+                    .iter()
+                    .filter(|t| !table.only_in_terraform.contains_key(*t))
+                    .cloned(),
+            );
+        }
+        let mut from_cfn = PerComponent::new();
+        for (ty, lid) in cloudformation_resources(&cfn.join("template.yaml")) {
+            if table.only_in_cloudformation.contains_key(&ty) {
+                continue;
+            }
+            from_cfn
+                .entry(owner(&lid, &lids, false).to_string())
+                .or_default()
+                .insert(ty);
+        }
+        from_tf.retain(|_, s| !s.is_empty());
+        assert!(
+            !from_cfn.is_empty(),
+            "{name}: no CloudFormation resources found"
+        );
+        let owners: BTreeSet<&String> = from_tf.keys().chain(from_cfn.keys()).collect();
+        for o in owners {
+            let t = from_tf.get(o).cloned().unwrap_or_default();
+            let c = from_cfn.get(o).cloned().unwrap_or_default();
+            if t != c {
+                problems.push(format!(
+                    "{name}, component `{o}`: only in Terraform {:?}, only in CloudFormation {:?}",
+                    t.difference(&c).collect::<Vec<_>>(),
+                    c.difference(&t).collect::<Vec<_>>()
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn lambda_handlers_are_the_same_code_as_the_cloudformation_target_writes() {
+    let root = tempfile::tempdir().unwrap();
+    let tf_dirs = generate_all(&root.path().join("terraform"), "terraform");
+    let cfn_dirs = generate_all(&root.path().join("cloudformation"), "cloudformation");
+    let mut compared = 0;
+    for (tf, cfn) in tf_dirs.iter().zip(&cfn_dirs) {
+        let tf_src = read_tree(&tf.join("src"));
+        let cfn_src = read_tree(&cfn.join("src"));
+        assert_eq!(
+            tf_src.keys().collect::<Vec<_>>(),
+            cfn_src.keys().collect::<Vec<_>>(),
+            "{}: different handler files",
+            tf.display()
+        );
+        for (path, code) in &tf_src {
+            assert_eq!(
+                String::from_utf8_lossy(code),
+                String::from_utf8_lossy(&cfn_src[path]),
+                "{}: src/{path} differs from the CloudFormation target's",
+                tf.display()
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared >= 9, "only {compared} handlers compared");
+}
+
+fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    if !dir.exists() {
+        return out;
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().to_string();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// The `.tf` files of a project, in name order, each under a header line.
+fn tf_files(dir: &Path) -> String {
+    read_tree(dir)
+        .into_iter()
+        .filter(|(path, _)| path.ends_with(".tf") && !path.contains('/'))
+        .map(|(path, text)| format!("==> {path} <==\n{}", String::from_utf8(text).unwrap()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn projects_match_snapshots() {
+    let root = tempfile::tempdir().unwrap();
+    for id in SUPPORTED_BUILTINS {
+        let dir = root.path().join(id);
+        let out = new_project(id, "terraform", &[], &dir);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        insta::assert_snapshot!(format!("terraform-{id}-tf"), tf_files(&dir));
+        let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+        insta::assert_snapshot!(format!("terraform-{id}-readme"), readme);
+    }
+}
+
+#[test]
+fn generation_is_deterministic() {
+    let root = tempfile::tempdir().unwrap();
+    for id in SUPPORTED_BUILTINS {
+        let a = root.path().join(format!("{id}-a"));
+        let b = root.path().join(format!("{id}-b"));
+        assert!(new_project(id, "terraform", &[], &a).status.success());
+        assert!(new_project(id, "terraform", &[], &b).status.success());
+        assert_eq!(read_tree(&a), read_tree(&b), "{id}: two runs differ");
+    }
+}
+
+#[test]
+fn the_project_has_the_standard_layout() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("p");
+    let out = new_project("three-tier-web", "terraform", &[], &dir);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for file in [
+        "versions.tf",
+        "providers.tf",
+        "variables.tf",
+        "main.tf",
+        "network.tf",
+        "edge.tf",
+        "compute.tf",
+        "data.tf",
+        "iam.tf",
+        "monitoring.tf",
+        "outputs.tf",
+        "terraform.tfvars.example",
+        ".gitignore",
+        "Makefile",
+        "README.md",
+        "app/web/user-data.sh",
+    ] {
+        assert!(dir.join(file).is_file(), "missing {file}");
+    }
+    let versions = std::fs::read_to_string(dir.join("versions.tf")).unwrap();
+    assert!(
+        versions.contains(r#"version = ">= 5.100, < 7.0""#),
+        "{versions}"
+    );
+    let providers = std::fs::read_to_string(dir.join("providers.tf")).unwrap();
+    for tag in ["project", "pattern", "managed-by"] {
+        assert!(providers.contains(&format!("      {tag} ")), "{providers}");
+    }
+    let variables = std::fs::read_to_string(dir.join("variables.tf")).unwrap();
+    assert!(variables.contains("validation {"), "{variables}");
+    // A serverless pattern has no network.tf and builds its Lambda zips with make.
+    let dir = root.path().join("s");
+    assert!(
+        new_project("serverless-web", "terraform", &[], &dir)
+            .status
+            .success()
+    );
+    assert!(!dir.join("network.tf").exists());
+    let makefile = std::fs::read_to_string(dir.join("Makefile")).unwrap();
+    assert!(makefile.contains("FUNCTIONS := api_fn"), "{makefile}");
+    assert!(makefile.contains("zip -qrX"), "{makefile}");
+    let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    assert!(readme.contains("```mermaid"), "{readme}");
+    assert!(
+        readme.contains("| `compute.tf` | `aws_lambda_function.api_fn` |"),
+        "{readme}"
+    );
+    assert!(readme.contains("make plan"), "{readme}");
+}
+
+#[test]
+fn user_strings_are_escaped_for_hcl() {
+    let root = tempfile::tempdir().unwrap();
+    let file = root.path().join("p.yaml");
+    std::fs::write(
+        &file,
+        concat!(
+            "id: p\ntitle: 'T ${x} %{y}'\nsummary: s\ncomponents:\n",
+            "  - { id: t, kind: dynamodb-table, label: 'Say \"hi\" \\ ${var.x} %{ if 1 }' }\n",
+        ),
+    )
+    .unwrap();
+    let dir = root.path().join("out");
+    let out = new_project(file.to_str().unwrap(), "terraform", &[], &dir);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let outputs = std::fs::read_to_string(dir.join("outputs.tf")).unwrap();
+    assert!(
+        outputs.contains(r#"description = "Name of the table Say \"hi\" \\ $${var.x} %%{ if 1 }""#),
+        "{outputs}"
+    );
+    let (binary, rc) = terraform();
+    let problems = check_project(&binary, &rc, &dir);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+fn refusal(args: &[&str]) -> String {
+    let out = archpat().args(args).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{args:?} should fail with exit 1"
+    );
+    assert!(out.stdout.is_empty());
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn a_user_pattern_generates_with_the_cli() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("api");
+    let fixture = support::fixtures_dir().join("user-private-api.yaml");
+    let out = archpat()
+        .args([
+            "new",
+            fixture.to_str().unwrap(),
+            "--iac",
+            "terraform",
+            "--name",
+            "shop",
+            "--region",
+            "eu-west-1",
+            "-o",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listing = String::from_utf8(out.stdout).unwrap();
+    for f in [
+        "edge.tf",
+        "compute.tf",
+        "data.tf",
+        "src/catalogue_fn/index.py",
+    ] {
+        assert!(listing.contains(f), "{listing}");
+    }
+    let note = String::from_utf8(out.stderr).unwrap();
+    assert!(note.contains("make plan"), "{note}");
+    let variables = std::fs::read_to_string(dir.join("variables.tf")).unwrap();
+    assert!(
+        variables.contains(r#"default     = "eu-west-1""#),
+        "{variables}"
+    );
+    assert!(variables.contains(r#"default     = "shop""#), "{variables}");
+}
+
+#[test]
+fn dry_run_lists_files_and_writes_nothing() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("p");
+    let out = archpat()
+        .args([
+            "new",
+            "serverless-web",
+            "--iac",
+            "terraform",
+            "--dry-run",
+            "-o",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listing = String::from_utf8(out.stdout).unwrap();
+    assert!(listing.contains("compute.tf"), "{listing}");
+    assert!(listing.contains("src/api_fn/index.js"), "{listing}");
+    assert!(!dir.exists(), "dry run created the folder");
+    assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn refuses_what_the_cloudformation_target_refuses() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("keep.txt"), "mine").unwrap();
+    let full = root.path().to_str().unwrap();
+    let err = refusal(&["new", "serverless-web", "--iac", "terraform", "-o", full]);
+    assert!(
+        err.contains(&format!("output folder `{full}` is not empty")),
+        "{err}"
+    );
+    let dir = root.path().join("p");
+    let dir = dir.to_str().unwrap();
+    for (set, message) in [
+        ("runtime", "`--set runtime` is not of the form `name=value`"),
+        ("runtim=x", "has no parameter `runtim`"),
+        ("runtime=java", "bad value for parameter `runtime`"),
+    ] {
+        let err = refusal(&[
+            "new",
+            "serverless-web",
+            "--iac",
+            "terraform",
+            "-o",
+            dir,
+            "--set",
+            set,
+        ]);
+        assert!(err.contains(message), "{err}");
+    }
+    for name in ["../evil", "a/b", "say\"hi", "it's"] {
+        let err = refusal(&[
+            "new",
+            "serverless-web",
+            "--iac",
+            "terraform",
+            "--name",
+            name,
+            "-o",
+            dir,
+        ]);
+        assert!(
+            err.contains(&format!("invalid project name `{name}`")),
+            "{err}"
+        );
+    }
+    let err = refusal(&[
+        "new",
+        "serverless-web",
+        "--iac",
+        "terraform",
+        "--region",
+        "../x",
+        "--dry-run",
+    ]);
+    assert!(err.contains("invalid region `../x`"), "{err}");
+    assert!(!Path::new(dir).exists());
+}
+
+#[test]
+fn kinds_without_terraform_templates_are_named_with_the_missing_path() {
+    for (pattern, kind) in UNSUPPORTED_BUILTINS {
+        let err = refusal(&["new", pattern, "--iac", "terraform", "--dry-run"]);
+        assert!(
+            err.contains(&format!("no template for component kind `{kind}`"))
+                && err.contains(&format!(
+                    "add `templates/terraform/components/{kind}.tf.tera`"
+                )),
+            "{pattern}: {err}"
+        );
+    }
+}
