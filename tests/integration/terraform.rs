@@ -40,16 +40,42 @@ const BUILTIN_CASES: &[(&str, &str, &[&str])] = &[
         "three-tier-web",
         &["db_engine=mysql"],
     ),
+    ("event-driven", "event-driven", &[]),
+    (
+        "event-driven-python",
+        "event-driven",
+        &["runtime=python3.13"],
+    ),
+    (
+        "event-driven-express",
+        "event-driven",
+        &["workflow_type=EXPRESS"],
+    ),
+    (
+        "event-driven-cmk",
+        "event-driven",
+        &["customer_managed_key=true"],
+    ),
+    ("data-lake", "data-lake", &[]),
+    ("data-lake-firehose", "data-lake", &["ingest_firehose=true"]),
+    (
+        "data-lake-g2x-10-workers",
+        "data-lake",
+        &["glue_worker_type=G.2X", "glue_workers=10"],
+    ),
 ];
 
 /// Built-in patterns whose every kind has Terraform templates.
-const SUPPORTED_BUILTINS: &[&str] = &["serverless-web", "three-tier-web"];
+const SUPPORTED_BUILTINS: &[&str] = &[
+    "serverless-web",
+    "three-tier-web",
+    "event-driven",
+    "data-lake",
+];
 
 /// The other built-ins, with the first component kind that has no Terraform template: generating
 /// them must fail and name the template to add.
 const UNSUPPORTED_BUILTINS: &[(&str, &str)] = &[
-    ("data-lake", "glue-database"),
-    ("event-driven", "eventbridge-bus"),
     ("microservices-ecs", "ecs-cluster"),
     ("microservices-eks", "eks-cluster"),
 ];
