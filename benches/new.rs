@@ -7,11 +7,13 @@ use archpat::scaffold::{self, Iac};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 /// Built-ins whose every component kind has CloudFormation templates.
-const PATTERNS: [&str; 4] = [
+const PATTERNS: [&str; 6] = [
     "serverless-web",
     "three-tier-web",
     "event-driven",
     "data-lake",
+    "microservices-ecs",
+    "microservices-eks",
 ];
 
 fn args(pattern: &str) -> NewArgs {

@@ -63,6 +63,23 @@ const BUILTIN_CASES: &[(&str, &str, &[&str])] = &[
         "data-lake",
         &["glue_worker_type=G.2X", "glue_workers=10"],
     ),
+    ("microservices-ecs", "microservices-ecs", &[]),
+    (
+        "microservices-ecs-larger-tasks",
+        "microservices-ecs",
+        &["cpu=512", "memory=2048", "desired_count=1"],
+    ),
+    ("microservices-eks", "microservices-eks", &[]),
+    (
+        "microservices-eks-1-32-m6i",
+        "microservices-eks",
+        &["kubernetes_version=1.32", "node_instance_type=m6i.large"],
+    ),
+    (
+        "microservices-eks-t3-large-single",
+        "microservices-eks",
+        &["node_instance_type=t3.large", "node_count=1", "replicas=1"],
+    ),
 ];
 
 /// Built-in patterns whose every kind has CloudFormation templates.
@@ -71,6 +88,8 @@ const SUPPORTED_BUILTINS: &[&str] = &[
     "three-tier-web",
     "event-driven",
     "data-lake",
+    "microservices-ecs",
+    "microservices-eks",
 ];
 
 fn new_project(pattern: &str, sets: &[&str], dir: &Path) -> std::process::Output {
