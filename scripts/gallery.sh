@@ -15,7 +15,10 @@ for id in $("$bin" list --json | sed -n 's/.*"id": "\(.*\)".*/\1/p'); do
   "$bin" walk "$id" -f markdown -o "$out/$id/walkthrough.md" 2>/dev/null
   "$bin" walk "$id" -f html -o "$out/$id/walkthrough.html" 2>/dev/null
   for iac in cloudformation terraform cdk; do
-    "$bin" new "$id" --iac "$iac" -o "$out/$id/$iac" --force >/dev/null 2>&1 || true
+    if ! "$bin" new "$id" --iac "$iac" -o "$out/$id/$iac" --force --no-input >/dev/null 2>"$out/$id/$iac.err"; then
+      echo "  $iac: not generated: $(head -n 1 "$out/$id/$iac.err")" >&2
+    fi
+    rm -f "$out/$id/$iac.err"
   done
   echo "$out/$id"
 done
