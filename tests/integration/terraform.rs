@@ -63,6 +63,12 @@ const BUILTIN_CASES: &[(&str, &str, &[&str])] = &[
         "data-lake",
         &["glue_worker_type=G.2X", "glue_workers=10"],
     ),
+    ("microservices-ecs", "microservices-ecs", &[]),
+    (
+        "microservices-ecs-larger-tasks",
+        "microservices-ecs",
+        &["cpu=512", "memory=2048", "desired_count=1"],
+    ),
 ];
 
 /// Built-in patterns whose every kind has Terraform templates.
@@ -71,12 +77,12 @@ const SUPPORTED_BUILTINS: &[&str] = &[
     "three-tier-web",
     "event-driven",
     "data-lake",
+    "microservices-ecs",
 ];
 
 /// The other built-ins, with the first component kind that has no Terraform template: generating
 /// them must fail and name the template to add.
 const UNSUPPORTED_BUILTINS: &[(&str, &str)] = &[
-    ("microservices-ecs", "ecs-cluster"),
     ("microservices-eks", "eks-cluster"),
 ];
 
