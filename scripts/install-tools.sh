@@ -77,4 +77,37 @@ provider_installation {
 }
 HCL
 fi
+# AWS CDK (TypeScript): the libraries every generated CDK project needs, installed once, pinned,
+# into $TOOLS/cdk; the CDK tests link its node_modules into each project (tsc ignores NODE_PATH).
+# TypeScript stays on 5.9: TypeScript 7 breaks ts-node and `moduleResolution: node`.
+CDK_PACKAGES=(
+  aws-cdk-lib@2.276.0
+  constructs@10.8.1
+  aws-cdk@2.1148.0
+  typescript@5.9.3
+  ts-node@10.9.2
+  @types/node@22.20.5
+  jest@30.5.2
+  ts-jest@29.4.15
+  @types/jest@30.0.0
+  cdk-nag@3.0.2
+)
+if ! command -v node >/dev/null 2>&1 || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  echo "Node.js 20 or newer is not on PATH; the CDK tests need it" >&2
+  exit 1
+fi
+cdk_missing=$(cd "$TOOLS" && node -e '
+  const fs = require("fs");
+  for (const spec of process.argv.slice(1)) {
+    const at = spec.lastIndexOf("@");
+    const [name, version] = [spec.slice(0, at), spec.slice(at + 1)];
+    let found = "";
+    try { found = JSON.parse(fs.readFileSync(`cdk/node_modules/${name}/package.json`, "utf8")).version; } catch {}
+    if (found !== version) console.log(spec);
+  }' "${CDK_PACKAGES[@]}")
+if [ -n "$cdk_missing" ]; then
+  mkdir -p "$TOOLS/cdk"
+  (cd "$TOOLS/cdk" && [ -f package.json ] || echo '{"private":true}' > package.json)
+  (cd "$TOOLS/cdk" && npm install --no-audit --no-fund --silent --save-exact "${CDK_PACKAGES[@]}")
+fi
 echo "tools ready in $TOOLS"

@@ -174,6 +174,7 @@ pub fn sub_text(text: &str) -> String {
 
 /// Words a generated TypeScript file must not use as a variable name: the language's reserved and
 /// strict-mode words, and the names the CDK templates give their module imports and helpers.
+#[rustfmt::skip]
 const TS_RESERVED: &[&str] = &[
     // ECMAScript reserved words, strict-mode and TypeScript contextual keywords that break a `const`.
     "arguments", "await", "break", "case", "catch", "class", "const", "continue", "debugger",

@@ -415,16 +415,6 @@ fn refuses_names_that_escape_the_folder() {
 }
 
 #[test]
-fn other_targets_are_not_available_yet() {
-    let iac = "cdk";
-    let err = refusal(&["new", "serverless-web", "--iac", iac, "--dry-run"]);
-    assert!(
-        err.contains(&format!("the `{iac}` target is not available yet")),
-        "{err}"
-    );
-}
-
-#[test]
 fn a_kind_without_templates_is_named_with_the_missing_path() {
     let root = tempfile::tempdir().unwrap();
     let file = root.path().join("p.yaml");

@@ -1,8 +1,10 @@
 //! archpat's one integration test binary: the CLI as a user runs it, and the external validators
 //! (Graphviz, the Mermaid renderer, cfn-lint, checkov…) run over everything archpat generates.
 
+mod cdk;
 mod cli;
 mod cloudformation;
 mod diagrams;
 mod support;
+mod terraform;
 mod walkthrough;

@@ -1,0 +1,766 @@
+//! `archpat new --iac cdk`: every supported built-in pattern (with defaults and with each parameter
+//! choice that switches parts) and every supported user fixture generates a TypeScript project that
+//! compiles (`tsc`), synthesizes (the app run directly with ts-node, as `cdk synth` runs it), and
+//! whose synthesized template passes cfn-lint and checkov; the generated jest tests (assertions and
+//! cdk-nag) pass for representative projects; the synthesized templates have the CloudFormation
+//! target's resource types per component, apart from listed differences.
+//!
+//! The CDK libraries come from `scripts/install-tools.sh` (installed once, pinned, into
+//! `$ARCHPAT_TOOLS/cdk`) and are linked into each project as `node_modules`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::{self, archpat};
+
+/// `(project folder, pattern or fixture, --set values)`.
+const CASES: &[(&str, &str, &[&str])] = &[
+    ("serverless-web", "serverless-web", &[]),
+    (
+        "serverless-web-python",
+        "serverless-web",
+        &["runtime=python3.13"],
+    ),
+    ("three-tier-web", "three-tier-web", &[]),
+    (
+        "three-tier-web-single-az-db",
+        "three-tier-web",
+        &["multi_az=false"],
+    ),
+    (
+        "three-tier-web-nat-per-az-3az",
+        "three-tier-web",
+        &["nat_per_az=true", "az_count=3"],
+    ),
+    (
+        "three-tier-web-mysql",
+        "three-tier-web",
+        &["db_engine=mysql"],
+    ),
+    ("user-alb-asg-dynamodb", "user-alb-asg-dynamodb", &[]),
+    ("user-fanout", "user-fanout", &[]),
+    ("user-private-api", "user-private-api", &[]),
+    ("user-queue-worker", "user-queue-worker", &[]),
+    ("user-s3-ingest", "user-s3-ingest", &[]),
+];
+
+/// Projects whose generated jest tests run too: they take 10-20 s each, so representative ones
+/// (serverless; VPC, load balancer and database; messaging; S3 events with granular cdk-nag
+/// acknowledgements) rather than every case.
+const JEST_CASES: &[&str] = &[
+    "serverless-web",
+    "three-tier-web",
+    "user-fanout",
+    "user-s3-ingest",
+];
+
+/// The built-in patterns every kind of which has CDK templates (the others fail generation with
+/// the path of the missing template).
+const SUPPORTED_BUILTINS: &[&str] = &["serverless-web", "three-tier-web"];
+
+fn cdk_modules() -> PathBuf {
+    let modules = support::tools_dir().join("cdk/node_modules");
+    assert!(
+        modules.join("aws-cdk-lib/package.json").is_file()
+            && modules.join(".bin/tsc").exists()
+            && modules.join(".bin/ts-node").exists(),
+        "the CDK libraries are missing from {}; run `scripts/install-tools.sh`",
+        modules.display()
+    );
+    let node = Command::new("node").arg("--version").output();
+    assert!(
+        node.is_ok_and(|o| o.status.success()),
+        "Node.js is not on PATH; install Node.js 20 or newer, then run `scripts/install-tools.sh`"
+    );
+    modules
+}
+
+fn fixture_or_builtin(pattern: &str) -> String {
+    let fixture = support::fixtures_dir().join(format!("{pattern}.yaml"));
+    if fixture.is_file() {
+        fixture.to_str().unwrap().to_string()
+    } else {
+        pattern.to_string()
+    }
+}
+
+fn new_project(pattern: &str, sets: &[&str], dir: &Path) -> std::process::Output {
+    let mut cmd = archpat();
+    cmd.args(["new", &fixture_or_builtin(pattern), "--iac", "cdk", "-o"])
+        .arg(dir);
+    for s in sets {
+        cmd.args(["--set", s]);
+    }
+    cmd.output().expect("archpat runs")
+}
+
+fn generate(root: &Path, name: &str, pattern: &str, sets: &[&str]) -> PathBuf {
+    let dir = root.join(name);
+    let out = new_project(pattern, sets, &dir);
+    assert!(
+        out.status.success(),
+        "generating {name} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
+fn link_modules(dir: &Path, modules: &Path) {
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(modules, dir.join("node_modules")).expect("link node_modules");
+}
+
+fn run(dir: &Path, program: &Path, args: &[&str], env: &[(&str, String)]) -> (bool, String) {
+    let mut cmd = Command::new(program);
+    cmd.current_dir(dir)
+        .args(args)
+        .env("CDK_DISABLE_CLI_TELEMETRY", "true")
+        .env("CDK_DISABLE_VERSION_CHECK", "1")
+        .env("CI", "true");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{} runs: {e}", program.display()));
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+/// Type-checks and synthesizes one project; returns its synthesized template's path.
+fn compile_and_synth(dir: &Path, modules: &Path) -> Result<PathBuf, String> {
+    let bin = modules.join(".bin");
+    let (ok, out) = run(dir, &bin.join("tsc"), &["--noEmit", "-p", "."], &[]);
+    if !ok {
+        return Err(format!("tsc failed in {}:\n{out}", dir.display()));
+    }
+    // What `cdk synth` does, without the CLI's start-up: the feature flags of cdk.json go in as
+    // CDK_CONTEXT_JSON and the cloud assembly into CDK_OUTDIR. tsc has checked the types already.
+    let cdk_json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("cdk.json")).unwrap()).unwrap();
+    // The CLI adds these to cdk.json's context: construct paths and asset metadata in the
+    // template, and version reporting.
+    let mut context = cdk_json["context"].clone();
+    for key in [
+        "aws:cdk:enable-path-metadata",
+        "aws:cdk:enable-asset-metadata",
+        "aws:cdk:version-reporting",
+    ] {
+        context[key] = serde_json::Value::Bool(true);
+    }
+    context["aws:cdk:bundling-stacks"] = serde_json::json!(["**"]);
+    let app = cdk_json["app"].as_str().unwrap();
+    let entry = app.rsplit(' ').next().unwrap();
+    let (ok, out) = run(
+        dir,
+        &bin.join("ts-node"),
+        &["--prefer-ts-exts", entry],
+        &[
+            ("CDK_CONTEXT_JSON", context.to_string()),
+            ("CDK_OUTDIR", "cdk.out".to_string()),
+            ("TS_NODE_TRANSPILE_ONLY", "1".to_string()),
+        ],
+    );
+    if !ok {
+        return Err(format!("synth failed in {}:\n{out}", dir.display()));
+    }
+    let template = std::fs::read_dir(dir.join("cdk.out"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(".template.json"))
+        .ok_or_else(|| format!("no template in {}/cdk.out", dir.display()))?;
+    Ok(template)
+}
+
+/// Runs `f` over `items` on two threads (CI machines have two cores), keeping the order.
+fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let half = items.len().div_ceil(2);
+    std::thread::scope(|s| {
+        let (a, b) = items.split_at(half);
+        let f = &f;
+        let first = s.spawn(move || a.iter().map(f).collect::<Vec<_>>());
+        let mut out: Vec<R> = b.iter().map(f).collect();
+        let mut all = first.join().expect("worker thread");
+        all.append(&mut out);
+        all
+    })
+}
+
+fn lint_and_checkov(templates: &[PathBuf]) {
+    let lint = Command::new(support::tool("cfn-lint-venv/bin/cfn-lint"))
+        // W3005 (a DependsOn that a reference already implies) comes from CDK's own wiring.
+        .args(["--format", "parseable", "--ignore-checks", "W3005", "--"])
+        .args(templates)
+        .output()
+        .expect("cfn-lint runs");
+    assert!(
+        lint.status.success(),
+        "cfn-lint exit code {:?}:\n{}{}",
+        lint.status.code(),
+        String::from_utf8_lossy(&lint.stdout),
+        String::from_utf8_lossy(&lint.stderr)
+    );
+
+    let mut checkov = Command::new(support::tool("checkov-venv/bin/checkov"));
+    for t in templates {
+        checkov.arg("-f").arg(t);
+    }
+    let out = checkov
+        .args([
+            "--framework",
+            "cloudformation",
+            "-o",
+            "json",
+            "--quiet",
+            "--skip-download",
+        ])
+        .output()
+        .expect("checkov runs");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "checkov printed no JSON ({e}):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let reports = match json {
+        serde_json::Value::Array(a) => a,
+        other => vec![other],
+    };
+    let mut problems = Vec::new();
+    let mut passed = 0;
+    for report in &reports {
+        let summary = &report["summary"];
+        passed += summary["passed"].as_u64().unwrap_or(0);
+        if summary["parsing_errors"].as_u64() != Some(0) {
+            problems.push(format!("checkov could not parse some templates: {summary}"));
+        }
+        for f in report["results"]["failed_checks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            problems.push(format!(
+                "{} {} in {}: {}",
+                f["check_id"].as_str().unwrap_or("?"),
+                f["resource"].as_str().unwrap_or("?"),
+                f["file_path"].as_str().unwrap_or("?"),
+                f["check_name"].as_str().unwrap_or("?")
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "checkov:\n{}", problems.join("\n"));
+    assert!(passed > 0, "checkov ran no checks");
+}
+
+/// Every case generated, compiled and synthesized once, for the tests that need the templates.
+struct Synthesized {
+    _root: tempfile::TempDir,
+    dirs: Vec<PathBuf>,
+    templates: Vec<PathBuf>,
+    took: std::time::Duration,
+}
+
+fn synthesized() -> &'static Synthesized {
+    static ONCE: std::sync::OnceLock<Synthesized> = std::sync::OnceLock::new();
+    ONCE.get_or_init(synthesize_all)
+}
+
+fn synthesize_all() -> Synthesized {
+    let modules = cdk_modules();
+    let root = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let dirs: Vec<PathBuf> = CASES
+        .iter()
+        .map(|(name, pattern, sets)| {
+            let dir = generate(root.path(), name, pattern, sets);
+            link_modules(&dir, &modules);
+            dir
+        })
+        .collect();
+    let results = parallel(&dirs, |d| compile_and_synth(d, &modules));
+    let (templates, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
+    let errors: Vec<String> = errors.into_iter().map(Result::unwrap_err).collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n\n"));
+    let templates: Vec<PathBuf> = templates.into_iter().map(Result::unwrap).collect();
+    Synthesized {
+        _root: root,
+        dirs,
+        templates,
+        took: started.elapsed(),
+    }
+}
+
+#[test]
+fn every_generated_project_compiles_synthesizes_and_passes_cfn_lint_checkov_and_its_tests() {
+    let modules = cdk_modules();
+    let started = std::time::Instant::now();
+    let Synthesized {
+        dirs, templates, ..
+    } = synthesized();
+    let synthesized = started.elapsed();
+
+    lint_and_checkov(templates);
+    let linted = started.elapsed();
+
+    let jest_dirs: Vec<&PathBuf> = dirs
+        .iter()
+        .filter(|d| JEST_CASES.iter().any(|j| d.ends_with(j)))
+        .collect();
+    assert_eq!(
+        jest_dirs.len(),
+        JEST_CASES.len(),
+        "every JEST_CASES entry is a case"
+    );
+    let jest = modules.join(".bin/jest");
+    let failures: Vec<String> = parallel(&jest_dirs, |d| {
+        let (ok, out) = run(d, &jest, &["--ci"], &[]);
+        (!ok).then(|| format!("jest failed in {}:\n{out}", d.display()))
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    let tested = started.elapsed();
+
+    // The real CLI once: `npx cdk synth` must give the template the direct run gave.
+    let first = &dirs[0];
+    let (ok, out) = run(
+        first,
+        &modules.join(".bin/cdk"),
+        &["synth", "--quiet", "--output", "cdk.cli.out"],
+        &[],
+    );
+    assert!(ok, "cdk synth failed in {}:\n{out}", first.display());
+    let name = templates[0].file_name().unwrap();
+    let read = |p: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    };
+    assert_eq!(
+        read(&first.join("cdk.cli.out").join(name)),
+        read(&templates[0]),
+        "`cdk synth` and the direct run synthesize different templates"
+    );
+    eprintln!(
+        "cdk: {} projects: tsc + synth {:.1?} (waited {:.1?}), cfn-lint + checkov {:.1?}, jest ({} projects) {:.1?}, cdk synth {:.1?}",
+        dirs.len(),
+        crate::cdk::synthesized().took,
+        synthesized,
+        linted - synthesized,
+        jest_dirs.len(),
+        tested - linted,
+        started.elapsed() - tested
+    );
+}
+
+#[test]
+fn package_json_pins_the_versions_install_tools_installs() {
+    let modules = cdk_modules();
+    let root = tempfile::tempdir().unwrap();
+    let dir = generate(root.path(), "p", "serverless-web", &[]);
+    let package: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("package.json")).unwrap()).unwrap();
+    let mut checked = 0;
+    for section in ["dependencies", "devDependencies"] {
+        for (name, version) in package[section].as_object().unwrap() {
+            let installed: serde_json::Value = serde_json::from_str(
+                &std::fs::read_to_string(modules.join(name).join("package.json")).unwrap_or_else(
+                    |_| panic!("{name} is not installed; run scripts/install-tools.sh"),
+                ),
+            )
+            .unwrap();
+            assert_eq!(
+                Some(version.as_str().unwrap()),
+                installed["version"].as_str(),
+                "{name}: package.json pins {version}, the tools cache has another version"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10);
+}
+
+fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().to_string();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn stacks_match_snapshots_and_generation_is_deterministic() {
+    let root = tempfile::tempdir().unwrap();
+    for id in SUPPORTED_BUILTINS {
+        let a = generate(root.path(), &format!("{id}-a"), id, &[]);
+        let b = generate(root.path(), &format!("{id}-b"), id, &[]);
+        assert_eq!(read_tree(&a), read_tree(&b), "{id}: two runs differ");
+        let stack = std::fs::read_to_string(a.join(format!("lib/{id}-stack.ts"))).unwrap();
+        insta::assert_snapshot!(format!("cdk-{id}-stack"), stack);
+        let readme = std::fs::read_to_string(a.join("README.md")).unwrap();
+        insta::assert_snapshot!(format!("cdk-{id}-readme"), readme);
+    }
+}
+
+#[test]
+fn the_layout_is_the_one_cdk_init_writes() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = generate(root.path(), "shop", "serverless-web", &[]);
+    let out = archpat()
+        .args([
+            "new",
+            "serverless-web",
+            "--iac",
+            "cdk",
+            "--name",
+            "shop",
+            "-o",
+        ])
+        .arg(root.path().join("named"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let files: BTreeSet<String> = read_tree(&root.path().join("named")).into_keys().collect();
+    for f in [
+        "bin/shop.ts",
+        "lib/shop-stack.ts",
+        "test/shop.test.ts",
+        "cdk.json",
+        "package.json",
+        "tsconfig.json",
+        "jest.config.js",
+        ".gitignore",
+        ".npmignore",
+        "README.md",
+        "src/api_fn/index.js",
+    ] {
+        assert!(files.contains(f), "{f} missing from {files:?}");
+    }
+    // The same handler as the CloudFormation target writes.
+    let cfn = root.path().join("cfn");
+    let out = archpat()
+        .args(["new", "serverless-web", "--iac", "cloudformation", "-o"])
+        .arg(&cfn)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        std::fs::read(dir.join("src/api_fn/index.js")).unwrap(),
+        std::fs::read(cfn.join("src/api_fn/index.js")).unwrap()
+    );
+    let bin = std::fs::read_to_string(root.path().join("named/bin/shop.ts")).unwrap();
+    assert!(bin.contains("new ShopStack(app, \"shop\""), "{bin}");
+    assert!(
+        !bin.contains("env: {"),
+        "environment-agnostic by default:\n{bin}"
+    );
+}
+
+#[test]
+fn a_region_makes_the_stack_environment_specific() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("p");
+    let out = archpat()
+        .args([
+            "new",
+            "serverless-web",
+            "--iac",
+            "cdk",
+            "--region",
+            "eu-west-1",
+            "-o",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let bin = std::fs::read_to_string(dir.join("bin/serverless-web.ts")).unwrap();
+    assert!(bin.contains("region: \"eu-west-1\""), "{bin}");
+}
+
+#[test]
+fn user_strings_stay_inside_typescript_string_literals() {
+    let root = tempfile::tempdir().unwrap();
+    let file = root.path().join("p.yaml");
+    std::fs::write(
+        &file,
+        "id: p\ntitle: \"T\\\"); process.exit(1); (\\\"\"\nsummary: s\ncomponents:\n  - { id: delete, kind: dynamodb-table, label: \"a \\\"quoted\\\" label\\\\ with `ticks` ${x}\" }\n",
+    )
+    .unwrap();
+    let dir = root.path().join("out");
+    let out = archpat()
+        .args(["new", file.to_str().unwrap(), "--iac", "cdk", "-o"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stack = std::fs::read_to_string(dir.join("lib/p-stack.ts")).unwrap();
+    assert!(
+        stack.contains("const delete_ = new dynamodb.Table(this, \"Delete\""),
+        "{stack}"
+    );
+    assert!(
+        stack.contains(r#""Name of the table a \"quoted\" label\\ with `ticks` ${x}""#),
+        "{stack}"
+    );
+    let bin = std::fs::read_to_string(dir.join("bin/p.ts")).unwrap();
+    assert!(
+        bin.contains(r#""T\"); process.exit(1); (\" (archpat"#),
+        "{bin}"
+    );
+}
+
+#[test]
+fn a_kind_without_cdk_templates_is_named_with_the_missing_path() {
+    let root = tempfile::tempdir().unwrap();
+    let file = root.path().join("p.yaml");
+    std::fs::write(
+        &file,
+        "id: p\ntitle: P\nsummary: s\ncomponents:\n  - { id: acl, kind: waf-web-acl }\n",
+    )
+    .unwrap();
+    let out = archpat()
+        .args(["new", file.to_str().unwrap(), "--iac", "cdk", "--dry-run"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("no template for component kind `waf-web-acl` (component `acl`): add `templates/cdk/components/waf-web-acl.ts.tera`"),
+        "{err}"
+    );
+}
+
+/// Resource types CloudFormation and CDK spell differently for the same component, each with the
+/// reason: `(component kind or "shared", type, which side has it)`.
+const DIFFERENCES: &[(&str, &str, Side, &str)] = &[
+    (
+        "lambda",
+        "AWS::IAM::Policy",
+        Side::Cdk,
+        "CDK grants add their statements to the role's DefaultPolicy, a separate AWS::IAM::Policy; the CloudFormation target writes them inline in the role",
+    ),
+    (
+        "ec2-asg",
+        "AWS::IAM::Policy",
+        Side::Cdk,
+        "CDK grants add their statements to the role's DefaultPolicy, a separate AWS::IAM::Policy; the CloudFormation target writes them inline in the role",
+    ),
+    (
+        "shared",
+        "AWS::IAM::Policy",
+        Side::Cdk,
+        "the VPC flow-log role's permissions are a DefaultPolicy in CDK, inline in the CloudFormation target",
+    ),
+    (
+        "shared",
+        "AWS::CDK::Metadata",
+        Side::Cdk,
+        "CDK's anonymous version reporting (CDKMetadata); not an AWS resource",
+    ),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Cfn,
+    Cdk,
+}
+
+/// Types that belong to the network or to the wiring between tiers rather than to one component:
+/// each target files them under different names (CloudFormation after the source, CDK under the
+/// VPC or the target's security group), so they are compared for the whole stack.
+const STACK_WIDE: &[&str] = &[
+    "AWS::EC2::VPC",
+    "AWS::EC2::Subnet",
+    "AWS::EC2::RouteTable",
+    "AWS::EC2::SubnetRouteTableAssociation",
+    "AWS::EC2::Route",
+    "AWS::EC2::InternetGateway",
+    "AWS::EC2::VPCGatewayAttachment",
+    "AWS::EC2::NatGateway",
+    "AWS::EC2::EIP",
+    "AWS::EC2::FlowLog",
+    "AWS::EC2::VPCEndpoint",
+    "AWS::EC2::SecurityGroupIngress",
+];
+
+/// Component logical ids (PascalCase ids, as both targets name a component's resources) and kinds
+/// of a pattern, from `archpat show --json`.
+fn components_of(pattern: &str) -> Vec<(String, String)> {
+    let out = archpat()
+        .args(["show", pattern, "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    json["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let id = c["id"].as_str().unwrap();
+            let mut lid: String = id
+                .split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(|w| w[..1].to_uppercase() + &w[1..])
+                .collect();
+            if lid.starts_with(|c: char| c.is_ascii_digit()) {
+                lid.insert(0, 'R');
+            }
+            (lid, c["kind"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+/// The component (by the longest logical-id prefix) a resource name belongs to, else `shared`.
+fn owner(name: &str, ty: &str, components: &[(String, String)]) -> String {
+    if STACK_WIDE.contains(&ty) {
+        return "shared".into();
+    }
+    components
+        .iter()
+        .filter(|(lid, _)| name.starts_with(lid.as_str()))
+        .max_by_key(|(lid, _)| lid.len())
+        .map(|(lid, _)| lid.clone())
+        .unwrap_or_else(|| "shared".into())
+}
+
+type Buckets = BTreeMap<String, BTreeSet<String>>;
+
+fn cfn_buckets(template: &str, components: &[(String, String)]) -> Buckets {
+    let mut out = Buckets::new();
+    let mut in_resources = false;
+    let mut current: Option<String> = None;
+    for line in template.lines() {
+        if !line.starts_with(' ') && !line.is_empty() && !line.starts_with('#') {
+            in_resources = line == "Resources:";
+            continue;
+        }
+        if !in_resources {
+            continue;
+        }
+        if let Some(name) = line
+            .strip_prefix("  ")
+            .filter(|l| !l.starts_with(' ') && !l.starts_with('#'))
+        {
+            current = name.strip_suffix(':').map(str::to_string);
+        } else if let (Some(name), Some(ty)) = (&current, line.strip_prefix("    Type: ")) {
+            let ty = ty.trim().to_string();
+            out.entry(owner(name, &ty, components))
+                .or_default()
+                .insert(ty);
+        }
+    }
+    out
+}
+
+fn cdk_buckets(
+    template: &serde_json::Value,
+    stack: &str,
+    components: &[(String, String)],
+) -> Buckets {
+    let mut out = Buckets::new();
+    for (logical_id, r) in template["Resources"].as_object().unwrap() {
+        let ty = r["Type"].as_str().unwrap().to_string();
+        let path = r["Metadata"]["aws:cdk:path"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{logical_id} has no aws:cdk:path metadata"));
+        let first = path
+            .strip_prefix(&format!("{stack}/"))
+            .unwrap_or(path)
+            .split('/')
+            .next()
+            .unwrap();
+        out.entry(owner(first, &ty, components))
+            .or_default()
+            .insert(ty);
+    }
+    out
+}
+
+#[test]
+fn synthesized_templates_have_the_cloudformation_targets_resource_types_per_component() {
+    let synthesized = synthesized();
+    let root = tempfile::tempdir().unwrap();
+    let mut problems = Vec::new();
+    for id in SUPPORTED_BUILTINS {
+        let components = components_of(id);
+        assert!(
+            components.len() >= 5,
+            "{id}: components not found in `archpat show`: {components:?}"
+        );
+        let kind_of = |owner: &str| -> String {
+            components
+                .iter()
+                .find(|(lid, _)| lid == owner)
+                .map(|(_, k)| k.clone())
+                .unwrap_or_else(|| owner.to_string())
+        };
+        let cfn_dir = root.path().join(id);
+        let out = archpat()
+            .args(["new", id, "--iac", "cloudformation", "-o"])
+            .arg(&cfn_dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let cfn = cfn_buckets(
+            &std::fs::read_to_string(cfn_dir.join("template.yaml")).unwrap(),
+            &components,
+        );
+        let dir = synthesized
+            .dirs
+            .iter()
+            .position(|d| d.ends_with(id))
+            .expect("every supported built-in is a case");
+        let template: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&synthesized.templates[dir]).unwrap())
+                .unwrap();
+        let cdk = cdk_buckets(&template, id, &components);
+        assert!(
+            cfn.len() >= 5 && cdk.len() >= 5,
+            "{id}: too few components found: {cfn:?} {cdk:?}"
+        );
+        let owners: BTreeSet<&String> = cfn.keys().chain(cdk.keys()).collect();
+        for o in owners {
+            let empty = BTreeSet::new();
+            let (a, b) = (cfn.get(o).unwrap_or(&empty), cdk.get(o).unwrap_or(&empty));
+            let kind = kind_of(o);
+            for (only, side) in [(a.difference(b), Side::Cfn), (b.difference(a), Side::Cdk)] {
+                for ty in only {
+                    let listed = DIFFERENCES.iter().any(|(k, t, s, _)| {
+                        (*k == kind || (*k == "shared" && o == "shared")) && t == ty && *s == side
+                    });
+                    if !listed {
+                        problems.push(format!(
+                            "{id}: `{o}` ({kind}): {ty} only in the {side:?} template"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "resource types differ (add a reasoned entry to DIFFERENCES if it is intended):\n{}",
+        problems.join("\n")
+    );
+}
