@@ -159,9 +159,7 @@ impl Engine<'_> {
         if let Some(found) = self.tera.get_template_names().find(|n| {
             n.strip_prefix(stem)
                 .and_then(|rest| rest.strip_suffix(".tera"))
-                .is_some_and(|rest| {
-                    rest.is_empty() || rest.strip_prefix('.').is_some_and(is_ext)
-                })
+                .is_some_and(|rest| rest.is_empty() || rest.strip_prefix('.').is_some_and(is_ext))
         }) {
             return Ok(found.to_string());
         }
@@ -170,7 +168,11 @@ impl Engine<'_> {
         let ext = self
             .tera
             .get_template_names()
-            .filter_map(|n| n.strip_prefix(folder)?.strip_prefix('/')?.strip_suffix(".tera"))
+            .filter_map(|n| {
+                n.strip_prefix(folder)?
+                    .strip_prefix('/')?
+                    .strip_suffix(".tera")
+            })
             .filter_map(|n| n.rsplit_once('.').map(|(_, e)| e))
             .filter(|e| is_ext(e))
             .min()

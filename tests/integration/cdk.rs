@@ -14,35 +14,13 @@ use std::process::Command;
 
 use crate::support::{self, archpat};
 
-/// `(project folder, pattern or fixture, --set values)`.
-const CASES: &[(&str, &str, &[&str])] = &[
-    ("serverless-web", "serverless-web", &[]),
-    (
-        "serverless-web-python",
-        "serverless-web",
-        &["runtime=python3.13"],
-    ),
-    ("three-tier-web", "three-tier-web", &[]),
-    (
-        "three-tier-web-single-az-db",
-        "three-tier-web",
-        &["multi_az=false"],
-    ),
-    (
-        "three-tier-web-nat-per-az-3az",
-        "three-tier-web",
-        &["nat_per_az=true", "az_count=3"],
-    ),
-    (
-        "three-tier-web-mysql",
-        "three-tier-web",
-        &["db_engine=mysql"],
-    ),
-    ("user-alb-asg-dynamodb", "user-alb-asg-dynamodb", &[]),
-    ("user-fanout", "user-fanout", &[]),
-    ("user-private-api", "user-private-api", &[]),
-    ("user-queue-worker", "user-queue-worker", &[]),
-    ("user-s3-ingest", "user-s3-ingest", &[]),
+/// The user fixtures checked besides the supported built-ins' cases.
+const FIXTURES: &[&str] = &[
+    "user-alb-asg-dynamodb",
+    "user-fanout",
+    "user-private-api",
+    "user-queue-worker",
+    "user-s3-ingest",
 ];
 
 /// Projects whose generated jest tests run too: they take 10-20 s each, so representative ones
@@ -276,8 +254,10 @@ fn synthesize_all() -> Synthesized {
     let modules = cdk_modules();
     let root = tempfile::tempdir().unwrap();
     let started = std::time::Instant::now();
-    let dirs: Vec<PathBuf> = CASES
-        .iter()
+    let fixtures = FIXTURES.iter().map(|f| (*f, *f, &[][..]));
+    let dirs: Vec<PathBuf> = support::builtin_cases(SUPPORTED_BUILTINS)
+        .copied()
+        .chain(fixtures)
         .map(|(name, pattern, sets)| {
             let dir = generate(root.path(), name, pattern, sets);
             link_modules(&dir, &modules);

@@ -11,77 +11,6 @@ use std::process::Command;
 
 use crate::support::{self, archpat};
 
-/// `(project folder, pattern, --set values)`: the built-ins with their defaults and each parameter
-/// choice that switches parts of the template.
-const BUILTIN_CASES: &[(&str, &str, &[&str])] = &[
-    ("serverless-web", "serverless-web", &[]),
-    (
-        "serverless-web-python",
-        "serverless-web",
-        &["runtime=python3.13"],
-    ),
-    ("three-tier-web", "three-tier-web", &[]),
-    (
-        "three-tier-web-single-az-db",
-        "three-tier-web",
-        &["multi_az=false"],
-    ),
-    (
-        "three-tier-web-nat-per-az-3az",
-        "three-tier-web",
-        &["nat_per_az=true", "az_count=3"],
-    ),
-    (
-        "three-tier-web-mysql",
-        "three-tier-web",
-        &["db_engine=mysql"],
-    ),
-    ("event-driven", "event-driven", &[]),
-    (
-        "event-driven-python",
-        "event-driven",
-        &["runtime=python3.13"],
-    ),
-    (
-        "event-driven-express",
-        "event-driven",
-        &["workflow_type=EXPRESS"],
-    ),
-    (
-        "event-driven-cmk",
-        "event-driven",
-        &["customer_managed_key=true"],
-    ),
-    ("data-lake", "data-lake", &[]),
-    (
-        "data-lake-firehose",
-        "data-lake",
-        &["ingest_firehose=true"],
-    ),
-    (
-        "data-lake-g2x",
-        "data-lake",
-        &["glue_worker_type=G.2X", "glue_workers=10"],
-    ),
-    ("microservices-ecs", "microservices-ecs", &[]),
-    (
-        "microservices-ecs-larger-tasks",
-        "microservices-ecs",
-        &["cpu=512", "memory=2048", "desired_count=1"],
-    ),
-    ("microservices-eks", "microservices-eks", &[]),
-    (
-        "microservices-eks-1-32-m6i",
-        "microservices-eks",
-        &["kubernetes_version=1.32", "node_instance_type=m6i.large"],
-    ),
-    (
-        "microservices-eks-t3-large-single",
-        "microservices-eks",
-        &["node_instance_type=t3.large", "node_count=1", "replicas=1"],
-    ),
-];
-
 /// Built-in patterns whose every kind has CloudFormation templates.
 const SUPPORTED_BUILTINS: &[&str] = &[
     "serverless-web",
@@ -104,7 +33,7 @@ fn new_project(pattern: &str, sets: &[&str], dir: &Path) -> std::process::Output
 
 fn generate_all(root: &Path) -> Vec<PathBuf> {
     let mut dirs = Vec::new();
-    for (name, pattern, sets) in BUILTIN_CASES {
+    for (name, pattern, sets) in support::builtin_cases(SUPPORTED_BUILTINS) {
         let dir = root.join(name);
         let out = new_project(pattern, sets, &dir);
         assert!(

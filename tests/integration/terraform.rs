@@ -15,62 +15,6 @@ use std::sync::Mutex;
 
 use crate::support::{self, archpat};
 
-/// `(project folder, pattern, --set values)`: the built-ins with their defaults and each parameter
-/// choice that switches parts of the project.
-const BUILTIN_CASES: &[(&str, &str, &[&str])] = &[
-    ("serverless-web", "serverless-web", &[]),
-    (
-        "serverless-web-python",
-        "serverless-web",
-        &["runtime=python3.13"],
-    ),
-    ("three-tier-web", "three-tier-web", &[]),
-    (
-        "three-tier-web-single-az-db",
-        "three-tier-web",
-        &["multi_az=false"],
-    ),
-    (
-        "three-tier-web-nat-per-az-3az",
-        "three-tier-web",
-        &["nat_per_az=true", "az_count=3"],
-    ),
-    (
-        "three-tier-web-mysql",
-        "three-tier-web",
-        &["db_engine=mysql"],
-    ),
-    ("event-driven", "event-driven", &[]),
-    (
-        "event-driven-python",
-        "event-driven",
-        &["runtime=python3.13"],
-    ),
-    (
-        "event-driven-express",
-        "event-driven",
-        &["workflow_type=EXPRESS"],
-    ),
-    (
-        "event-driven-cmk",
-        "event-driven",
-        &["customer_managed_key=true"],
-    ),
-    ("data-lake", "data-lake", &[]),
-    ("data-lake-firehose", "data-lake", &["ingest_firehose=true"]),
-    (
-        "data-lake-g2x-10-workers",
-        "data-lake",
-        &["glue_worker_type=G.2X", "glue_workers=10"],
-    ),
-    ("microservices-ecs", "microservices-ecs", &[]),
-    (
-        "microservices-ecs-larger-tasks",
-        "microservices-ecs",
-        &["cpu=512", "memory=2048", "desired_count=1"],
-    ),
-];
-
 /// Built-in patterns whose every kind has Terraform templates.
 const SUPPORTED_BUILTINS: &[&str] = &[
     "serverless-web",
@@ -82,9 +26,7 @@ const SUPPORTED_BUILTINS: &[&str] = &[
 
 /// The other built-ins, with the first component kind that has no Terraform template: generating
 /// them must fail and name the template to add.
-const UNSUPPORTED_BUILTINS: &[(&str, &str)] = &[
-    ("microservices-eks", "eks-cluster"),
-];
+const UNSUPPORTED_BUILTINS: &[(&str, &str)] = &[("microservices-eks", "eks-cluster")];
 
 fn new_project(pattern: &str, iac: &str, sets: &[&str], dir: &Path) -> std::process::Output {
     let mut cmd = archpat();
@@ -97,10 +39,10 @@ fn new_project(pattern: &str, iac: &str, sets: &[&str], dir: &Path) -> std::proc
 
 /// Every case: `(folder name, pattern id or fixture path, --set values)`.
 fn all_cases() -> Vec<(String, String, Vec<&'static str>)> {
-    let mut cases: Vec<(String, String, Vec<&'static str>)> = BUILTIN_CASES
-        .iter()
-        .map(|(name, pattern, sets)| (name.to_string(), pattern.to_string(), sets.to_vec()))
-        .collect();
+    let mut cases: Vec<(String, String, Vec<&'static str>)> =
+        support::builtin_cases(SUPPORTED_BUILTINS)
+            .map(|(name, pattern, sets)| (name.to_string(), pattern.to_string(), sets.to_vec()))
+            .collect();
     for fixture in support::user_fixtures() {
         let name = fixture.file_stem().unwrap().to_str().unwrap().to_string();
         cases.push((name, fixture.to_str().unwrap().to_string(), Vec::new()));
