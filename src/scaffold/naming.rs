@@ -80,37 +80,28 @@ pub fn logical_id(id: &str) -> String {
 
 /// An environment variable name from a component id: `shipping_q` → `SHIPPING_Q`.
 pub fn env_name(id: &str) -> String {
-    let mut out: String = id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if !out.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        out.insert(0, 'X');
-    }
-    out
+    underscored(id, true, 'X')
 }
 
 /// A Terraform name (the label of a resource, variable or output) from a component id:
 /// lowercase letters, digits and `_`, starting with a letter (`api-fn` → `api_fn`).
 pub fn tf_name(id: &str) -> String {
+    underscored(id, false, 'r')
+}
+
+/// `id` in one case with everything but ASCII letters and digits as `_`, and `prefix` in front
+/// when it would not start with a letter.
+fn underscored(id: &str, upper: bool, prefix: char) -> String {
     let mut out: String = id
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
+        .map(|c| match c {
+            c if c.is_ascii_alphanumeric() && upper => c.to_ascii_uppercase(),
+            c if c.is_ascii_alphanumeric() => c.to_ascii_lowercase(),
+            _ => '_',
         })
         .collect();
     if !out.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        out.insert(0, 'r');
+        out.insert(0, prefix);
     }
     out
 }

@@ -80,55 +80,7 @@ fn every_generated_template_passes_cfn_lint_and_checkov() {
         String::from_utf8_lossy(&lint.stderr)
     );
 
-    let mut checkov = Command::new(support::tool("checkov-venv/bin/checkov"));
-    for t in &templates {
-        checkov.arg("-f").arg(t);
-    }
-    let out = checkov
-        .args([
-            "--framework",
-            "cloudformation",
-            "-o",
-            "json",
-            "--quiet",
-            "--skip-download",
-        ])
-        .output()
-        .expect("checkov runs");
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "checkov printed no JSON ({e}):\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    let reports = match json {
-        serde_json::Value::Array(a) => a,
-        other => vec![other],
-    };
-    let mut problems = Vec::new();
-    let mut passed = 0;
-    for report in &reports {
-        let summary = &report["summary"];
-        passed += summary["passed"].as_u64().unwrap_or(0);
-        if summary["parsing_errors"].as_u64() != Some(0) {
-            problems.push(format!("checkov could not parse some templates: {summary}"));
-        }
-        for f in report["results"]["failed_checks"]
-            .as_array()
-            .into_iter()
-            .flatten()
-        {
-            problems.push(format!(
-                "{} {} in {}: {}",
-                f["check_id"].as_str().unwrap_or("?"),
-                f["resource"].as_str().unwrap_or("?"),
-                f["file_path"].as_str().unwrap_or("?"),
-                f["check_name"].as_str().unwrap_or("?")
-            ));
-        }
-    }
-    assert!(problems.is_empty(), "checkov:\n{}", problems.join("\n"));
-    assert!(passed > 0, "checkov ran no checks");
+    support::assert_checkov_clean_cloudformation(&templates);
 }
 
 fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {

@@ -148,3 +148,80 @@ pub fn builtin_cases(
         .iter()
         .filter(move |(_, pattern, _)| supported.iter().any(|s| s == pattern))
 }
+
+/// What checkov's JSON report says: every failed check and parse error as a line, the files it
+/// checked, and how many checks passed.
+pub struct CheckovReport {
+    pub problems: Vec<String>,
+    pub checked_files: std::collections::BTreeSet<String>,
+    pub passed: u64,
+}
+
+pub fn checkov_report(out: &std::process::Output) -> CheckovReport {
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "checkov printed no JSON ({e}):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let reports = match json {
+        serde_json::Value::Array(a) => a,
+        other => vec![other],
+    };
+    let mut report = CheckovReport {
+        problems: Vec::new(),
+        checked_files: Default::default(),
+        passed: 0,
+    };
+    for r in &reports {
+        let summary = &r["summary"];
+        report.passed += summary["passed"].as_u64().unwrap_or(0);
+        if summary["parsing_errors"].as_u64() != Some(0) {
+            report
+                .problems
+                .push(format!("checkov could not parse some files: {summary}"));
+        }
+        let checks = |kind: &str| r["results"][kind].as_array().cloned().unwrap_or_default();
+        for f in checks("passed_checks") {
+            if let Some(path) = f["file_path"].as_str() {
+                report.checked_files.insert(path.to_string());
+            }
+        }
+        for f in checks("failed_checks") {
+            report.problems.push(format!(
+                "checkov {} {} in {}: {}",
+                f["check_id"].as_str().unwrap_or("?"),
+                f["resource"].as_str().unwrap_or("?"),
+                f["file_path"].as_str().unwrap_or("?"),
+                f["check_name"].as_str().unwrap_or("?")
+            ));
+        }
+    }
+    report
+}
+
+/// Runs checkov once over CloudFormation templates; fails on any failed check or parse error.
+pub fn assert_checkov_clean_cloudformation(templates: &[PathBuf]) {
+    let mut checkov = Command::new(tool("checkov-venv/bin/checkov"));
+    for t in templates {
+        checkov.arg("-f").arg(t);
+    }
+    let out = checkov
+        .args([
+            "--framework",
+            "cloudformation",
+            "-o",
+            "json",
+            "--quiet",
+            "--skip-download",
+        ])
+        .output()
+        .expect("checkov runs");
+    let report = checkov_report(&out);
+    assert!(
+        report.problems.is_empty(),
+        "checkov:\n{}",
+        report.problems.join("\n")
+    );
+    assert!(report.passed > 0, "checkov ran no checks");
+}

@@ -204,48 +204,11 @@ fn every_generated_project_passes_terraform_validate_fmt_and_checkov() {
         }
     });
     let out = checkov.wait_with_output().expect("checkov runs");
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "checkov printed no JSON ({e}):\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    let reports = match json {
-        serde_json::Value::Array(a) => a,
-        other => vec![other],
-    };
-    let mut problems = Vec::new();
-    let mut passed = 0;
-    let mut checked_files = BTreeSet::new();
-    for report in &reports {
-        let summary = &report["summary"];
-        passed += summary["passed"].as_u64().unwrap_or(0);
-        if summary["parsing_errors"].as_u64() != Some(0) {
-            problems.push(format!("checkov could not parse some files: {summary}"));
-        }
-        for f in report["results"]["passed_checks"]
-            .as_array()
-            .into_iter()
-            .flatten()
-        {
-            if let Some(path) = f["file_path"].as_str() {
-                checked_files.insert(path.to_string());
-            }
-        }
-        for f in report["results"]["failed_checks"]
-            .as_array()
-            .into_iter()
-            .flatten()
-        {
-            problems.push(format!(
-                "checkov {} {} in {}: {}",
-                f["check_id"].as_str().unwrap_or("?"),
-                f["resource"].as_str().unwrap_or("?"),
-                f["file_path"].as_str().unwrap_or("?"),
-                f["check_name"].as_str().unwrap_or("?")
-            ));
-        }
-    }
+    let support::CheckovReport {
+        mut problems,
+        checked_files,
+        passed,
+    } = support::checkov_report(&out);
     assert!(passed > 0, "checkov ran no checks");
     for d in &dirs {
         let name = d.file_name().unwrap().to_string_lossy().to_string();
