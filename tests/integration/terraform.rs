@@ -22,11 +22,8 @@ const SUPPORTED_BUILTINS: &[&str] = &[
     "event-driven",
     "data-lake",
     "microservices-ecs",
+    "microservices-eks",
 ];
-
-/// The other built-ins, with the first component kind that has no Terraform template: generating
-/// them must fail and name the template to add.
-const UNSUPPORTED_BUILTINS: &[(&str, &str)] = &[("microservices-eks", "eks-cluster")];
 
 fn new_project(pattern: &str, iac: &str, sets: &[&str], dir: &Path) -> std::process::Output {
     let mut cmd = archpat();
@@ -757,14 +754,23 @@ fn refuses_what_the_cloudformation_target_refuses() {
 
 #[test]
 fn kinds_without_terraform_templates_are_named_with_the_missing_path() {
-    for (pattern, kind) in UNSUPPORTED_BUILTINS {
-        let err = refusal(&["new", pattern, "--iac", "terraform", "--dry-run"]);
-        assert!(
-            err.contains(&format!("no template for component kind `{kind}`"))
-                && err.contains(&format!(
-                    "add `templates/terraform/components/{kind}.tf.tera`"
-                )),
-            "{pattern}: {err}"
-        );
-    }
+    // Every built-in has Terraform templates now, so a user pattern names a kind that has none.
+    let root = tempfile::tempdir().unwrap();
+    let file = root.path().join("p.yaml");
+    std::fs::write(
+        &file,
+        "id: p\ntitle: P\nsummary: s\ncomponents:\n  - { id: acl, kind: waf-web-acl }\n",
+    )
+    .unwrap();
+    let err = refusal(&[
+        "new",
+        file.to_str().unwrap(),
+        "--iac",
+        "terraform",
+        "--dry-run",
+    ]);
+    assert!(
+        err.contains("no template for component kind `waf-web-acl` (component `acl`): add `templates/terraform/components/waf-web-acl.tf.tera`"),
+        "{err}"
+    );
 }
