@@ -175,10 +175,13 @@ const TS_RESERVED: &[&str] = &[
     "this", "throw", "true", "try", "typeof", "var", "void", "while", "with", "yield", "any",
     "boolean", "never", "number", "object", "string", "symbol", "undefined", "unknown", "type",
     // Names the generated stack and test files already use.
-    "apigwv2", "accessLogsBucket", "app", "assertions", "authorizers", "autoscaling", "cdk", "cloudfront", "cognito",
-    "construct", "dynamodb", "ec2", "elbv2", "events", "fs", "iam", "id", "integrations", "lambda",
-    "lambdaEventSources", "logs", "origins", "path", "props", "rds", "s3", "scope", "secretsmanager",
-    "skip", "sns", "snsSubscriptions", "sqs", "stack", "targets", "template", "vpc",
+    "apigateway", "apigwv2", "accessLogsBucket", "app", "assertions", "authorizers", "autoscaling",
+    "cdk", "cloudfront", "cloudwatch", "cloudwatchActions", "cognito", "construct", "dynamodb",
+    "ec2", "ecr", "ecs", "eks", "elbv2", "events", "fs", "glue", "glueKey", "glueLogGroupsArn",
+    "glueSecurity", "iam", "id", "integrations", "kms",
+    "lambda", "lambdaEventSources", "logs", "origins", "path", "props", "rds", "s3", "scope",
+    "secretsmanager", "servicediscovery", "sfn", "skip", "sns", "snsSubscriptions", "sqs", "stack",
+    "targets", "tasks", "template", "vpc",
 ];
 
 /// A TypeScript variable name from a component id: camelCase (`api_fn` → `apiFn`), alphanumeric,
@@ -404,5 +407,39 @@ mod tests {
         assert_eq!(pad("a\n\n  b\n", 2), "  a\n\n    b");
         assert_eq!(one_line("a\n  b"), "a b");
         assert_eq!(sub_text("cost ${x}"), "cost ${!x}");
+    }
+}
+
+#[cfg(test)]
+mod import_tests {
+    /// A component whose id is a module's import alias (`ecs`) would shadow the module.
+    #[test]
+    fn every_module_the_cdk_templates_import_is_reserved() {
+        let mut stack =
+            vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/cdk")];
+        let mut checked = 0;
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for alias in text
+                    .split("import * as ")
+                    .skip(1)
+                    .filter_map(|rest| rest.split_whitespace().next())
+                {
+                    assert!(
+                        super::TS_RESERVED.contains(&alias),
+                        "{}: add `{alias}` to TS_RESERVED",
+                        path.display()
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 20);
     }
 }

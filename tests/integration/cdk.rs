@@ -2,8 +2,9 @@
 //! choice that switches parts) and every supported user fixture generates a TypeScript project that
 //! compiles (`tsc`), synthesizes (the app run directly with ts-node, as `cdk synth` runs it), and
 //! whose synthesized template passes cfn-lint and checkov; the generated jest tests (assertions and
-//! cdk-nag) pass for representative projects; the synthesized templates have the CloudFormation
-//! target's resource types per component, apart from listed differences.
+//! cdk-nag) pass for representative projects. That the synthesized templates have the
+//! CloudFormation target's resource types per component is `archpat compare --synth`'s to check
+//! (tests/integration/compare.rs).
 //!
 //! The CDK libraries come from `scripts/install-tools.sh` (installed once, pinned, into
 //! `$ARCHPAT_TOOLS/cdk`) and are linked into each project as `node_modules`.
@@ -24,9 +25,11 @@ const FIXTURES: &[&str] = &[
 ];
 
 /// Projects whose generated jest tests run too: they take 10-20 s each, so representative ones
-/// (serverless; VPC, load balancer and database; messaging; S3 events with granular cdk-nag
-/// acknowledgements) rather than every case.
+/// (serverless; VPC, load balancer and database; events and workflows; EKS; messaging; S3 events
+/// with granular cdk-nag acknowledgements) rather than every case.
 const JEST_CASES: &[&str] = &[
+    "event-driven",
+    "microservices-eks",
     "serverless-web",
     "three-tier-web",
     "user-fanout",
@@ -35,7 +38,14 @@ const JEST_CASES: &[&str] = &[
 
 /// The built-in patterns every kind of which has CDK templates (the others fail generation with
 /// the path of the missing template).
-const SUPPORTED_BUILTINS: &[&str] = &["serverless-web", "three-tier-web"];
+const SUPPORTED_BUILTINS: &[&str] = &[
+    "data-lake",
+    "event-driven",
+    "microservices-ecs",
+    "microservices-eks",
+    "serverless-web",
+    "three-tier-web",
+];
 
 fn cdk_modules() -> PathBuf {
     let modules = support::tools_dir().join("cdk/node_modules");
@@ -479,220 +489,5 @@ fn a_kind_without_cdk_templates_is_named_with_the_missing_path() {
     assert!(
         err.contains("no template for component kind `waf-web-acl` (component `acl`): add `templates/cdk/components/waf-web-acl.ts.tera`"),
         "{err}"
-    );
-}
-
-/// Resource types CloudFormation and CDK spell differently for the same component, each with the
-/// reason: `(component kind or "shared", type, which side has it)`.
-const DIFFERENCES: &[(&str, &str, Side, &str)] = &[
-    (
-        "lambda",
-        "AWS::IAM::Policy",
-        Side::Cdk,
-        "CDK grants add their statements to the role's DefaultPolicy, a separate AWS::IAM::Policy; the CloudFormation target writes them inline in the role",
-    ),
-    (
-        "ec2-asg",
-        "AWS::IAM::Policy",
-        Side::Cdk,
-        "CDK grants add their statements to the role's DefaultPolicy, a separate AWS::IAM::Policy; the CloudFormation target writes them inline in the role",
-    ),
-    (
-        "shared",
-        "AWS::IAM::Policy",
-        Side::Cdk,
-        "the VPC flow-log role's permissions are a DefaultPolicy in CDK, inline in the CloudFormation target",
-    ),
-    (
-        "shared",
-        "AWS::CDK::Metadata",
-        Side::Cdk,
-        "CDK's anonymous version reporting (CDKMetadata); not an AWS resource",
-    ),
-];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Side {
-    Cfn,
-    Cdk,
-}
-
-/// Types that belong to the network or to the wiring between tiers rather than to one component:
-/// each target files them under different names (CloudFormation after the source, CDK under the
-/// VPC or the target's security group), so they are compared for the whole stack.
-const STACK_WIDE: &[&str] = &[
-    "AWS::EC2::VPC",
-    "AWS::EC2::Subnet",
-    "AWS::EC2::RouteTable",
-    "AWS::EC2::SubnetRouteTableAssociation",
-    "AWS::EC2::Route",
-    "AWS::EC2::InternetGateway",
-    "AWS::EC2::VPCGatewayAttachment",
-    "AWS::EC2::NatGateway",
-    "AWS::EC2::EIP",
-    "AWS::EC2::FlowLog",
-    "AWS::EC2::VPCEndpoint",
-    "AWS::EC2::SecurityGroupIngress",
-];
-
-/// Component logical ids (PascalCase ids, as both targets name a component's resources) and kinds
-/// of a pattern, from `archpat show --json`.
-fn components_of(pattern: &str) -> Vec<(String, String)> {
-    let out = archpat()
-        .args(["show", pattern, "--json"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    json["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            let id = c["id"].as_str().unwrap();
-            let mut lid: String = id
-                .split(|c: char| !c.is_ascii_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .map(|w| w[..1].to_uppercase() + &w[1..])
-                .collect();
-            if lid.starts_with(|c: char| c.is_ascii_digit()) {
-                lid.insert(0, 'R');
-            }
-            (lid, c["kind"].as_str().unwrap().to_string())
-        })
-        .collect()
-}
-
-/// The component (by the longest logical-id prefix) a resource name belongs to, else `shared`.
-fn owner(name: &str, ty: &str, components: &[(String, String)]) -> String {
-    if STACK_WIDE.contains(&ty) {
-        return "shared".into();
-    }
-    components
-        .iter()
-        .filter(|(lid, _)| name.starts_with(lid.as_str()))
-        .max_by_key(|(lid, _)| lid.len())
-        .map(|(lid, _)| lid.clone())
-        .unwrap_or_else(|| "shared".into())
-}
-
-type Buckets = BTreeMap<String, BTreeSet<String>>;
-
-fn cfn_buckets(template: &str, components: &[(String, String)]) -> Buckets {
-    let mut out = Buckets::new();
-    let mut in_resources = false;
-    let mut current: Option<String> = None;
-    for line in template.lines() {
-        if !line.starts_with(' ') && !line.is_empty() && !line.starts_with('#') {
-            in_resources = line == "Resources:";
-            continue;
-        }
-        if !in_resources {
-            continue;
-        }
-        if let Some(name) = line
-            .strip_prefix("  ")
-            .filter(|l| !l.starts_with(' ') && !l.starts_with('#'))
-        {
-            current = name.strip_suffix(':').map(str::to_string);
-        } else if let (Some(name), Some(ty)) = (&current, line.strip_prefix("    Type: ")) {
-            let ty = ty.trim().to_string();
-            out.entry(owner(name, &ty, components))
-                .or_default()
-                .insert(ty);
-        }
-    }
-    out
-}
-
-fn cdk_buckets(
-    template: &serde_json::Value,
-    stack: &str,
-    components: &[(String, String)],
-) -> Buckets {
-    let mut out = Buckets::new();
-    for (logical_id, r) in template["Resources"].as_object().unwrap() {
-        let ty = r["Type"].as_str().unwrap().to_string();
-        let path = r["Metadata"]["aws:cdk:path"]
-            .as_str()
-            .unwrap_or_else(|| panic!("{logical_id} has no aws:cdk:path metadata"));
-        let first = path
-            .strip_prefix(&format!("{stack}/"))
-            .unwrap_or(path)
-            .split('/')
-            .next()
-            .unwrap();
-        out.entry(owner(first, &ty, components))
-            .or_default()
-            .insert(ty);
-    }
-    out
-}
-
-#[test]
-fn synthesized_templates_have_the_cloudformation_targets_resource_types_per_component() {
-    let synthesized = synthesized();
-    let root = tempfile::tempdir().unwrap();
-    let mut problems = Vec::new();
-    for id in SUPPORTED_BUILTINS {
-        let components = components_of(id);
-        assert!(
-            components.len() >= 5,
-            "{id}: components not found in `archpat show`: {components:?}"
-        );
-        let kind_of = |owner: &str| -> String {
-            components
-                .iter()
-                .find(|(lid, _)| lid == owner)
-                .map(|(_, k)| k.clone())
-                .unwrap_or_else(|| owner.to_string())
-        };
-        let cfn_dir = root.path().join(id);
-        let out = archpat()
-            .args(["new", id, "--iac", "cloudformation", "-o"])
-            .arg(&cfn_dir)
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        let cfn = cfn_buckets(
-            &std::fs::read_to_string(cfn_dir.join("template.yaml")).unwrap(),
-            &components,
-        );
-        let dir = synthesized
-            .dirs
-            .iter()
-            .position(|d| d.ends_with(id))
-            .expect("every supported built-in is a case");
-        let template: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(&synthesized.templates[dir]).unwrap())
-                .unwrap();
-        let cdk = cdk_buckets(&template, id, &components);
-        assert!(
-            cfn.len() >= 5 && cdk.len() >= 5,
-            "{id}: too few components found: {cfn:?} {cdk:?}"
-        );
-        let owners: BTreeSet<&String> = cfn.keys().chain(cdk.keys()).collect();
-        for o in owners {
-            let empty = BTreeSet::new();
-            let (a, b) = (cfn.get(o).unwrap_or(&empty), cdk.get(o).unwrap_or(&empty));
-            let kind = kind_of(o);
-            for (only, side) in [(a.difference(b), Side::Cfn), (b.difference(a), Side::Cdk)] {
-                for ty in only {
-                    let listed = DIFFERENCES.iter().any(|(k, t, s, _)| {
-                        (*k == kind || (*k == "shared" && o == "shared")) && t == ty && *s == side
-                    });
-                    if !listed {
-                        problems.push(format!(
-                            "{id}: `{o}` ({kind}): {ty} only in the {side:?} template"
-                        ));
-                    }
-                }
-            }
-        }
-    }
-    assert!(
-        problems.is_empty(),
-        "resource types differ (add a reasoned entry to DIFFERENCES if it is intended):\n{}",
-        problems.join("\n")
     );
 }
