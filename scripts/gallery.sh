@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job on every built-in pattern: diagrams in every format, a walkthrough page and a
-# starter project per IaC target, all under ./gallery (or the folder given as $1).
+# starter project per IaC target and their comparison, all under ./gallery (or the folder given as $1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-gallery}"
@@ -20,5 +20,7 @@ for id in $("$bin" list --json | sed -n 's/.*"id": "\(.*\)".*/\1/p'); do
     fi
     rm -f "$out/$id/$iac.err"
   done
+  "$bin" compare "$id" -o "$out/$id/compare.html" 2>/dev/null
+  "$bin" compare "$id" -f markdown -o "$out/$id/compare.md" 2>/dev/null
   echo "$out/$id"
 done

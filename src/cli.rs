@@ -20,7 +20,10 @@ Examples:
   archpat draw three-tier-web -f mermaid        a Mermaid flowchart on stdout
   archpat draw data-lake -f svg -o lake.svg     SVG with nothing installed
   archpat draw three-tier-web --set multi_az=false -f dot | dot -Tpng > 3tier.png
-  archpat check my-pattern.yaml                 every problem in a pattern file, located";
+  archpat check my-pattern.yaml                 every problem in a pattern file, located
+  archpat new serverless-web --iac terraform    a starter project in ./serverless-web
+  archpat compare serverless-web --component table   CloudFormation, Terraform, CDK side by side
+  archpat compare event-driven -o compare.html  the comparison as a page";
 
 #[derive(Debug, Parser)]
 #[command(name = "archpat", version, about, after_help = EXAMPLES)]
@@ -52,6 +55,8 @@ pub enum Command {
     New(NewArgs),
     /// Walk through a pattern step by step: in the terminal, as Markdown or as an HTML page.
     Walk(WalkArgs),
+    /// Compare a pattern's CloudFormation, Terraform and CDK projects, component by component.
+    Compare(CompareArgs),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -155,6 +160,29 @@ pub struct WalkArgs {
     pub output: Option<PathBuf>,
 }
 
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub pattern: PatternArgs,
+    /// Also show this component's code in each target, side by side.
+    #[arg(long, value_name = "ID")]
+    pub component: Option<String>,
+    /// Output format; defaults to the extension of --output (.html, .json, .md), else a table.
+    #[arg(short, long, value_enum)]
+    pub format: Option<crate::compare::CompareFormat>,
+    /// Write to this file instead of stdout.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Synthesize the CDK project with `cdk synth` (needs Node.js) and compare its template,
+    /// rather than the constructs' bill of materials.
+    #[arg(long)]
+    pub synth: bool,
+    /// With --synth: a `node_modules` folder holding the CDK project's dependencies, linked rather
+    /// than installed with `npm install`.
+    #[arg(long, env = "ARCHPAT_CDK_NODE_MODULES", value_name = "DIR")]
+    pub node_modules: Option<PathBuf>,
+}
+
 /// What a command produced: bytes for stdout, and a note for stderr.
 #[derive(Debug, Default)]
 pub struct Outcome {
@@ -207,6 +235,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             crate::scaffold::new_project(&library, &args)
         }
         Command::Walk(args) => crate::walkthrough::walk(&library, args),
+        Command::Compare(args) => crate::compare::compare_command(&library, args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut buf = Vec::new();
@@ -217,6 +246,21 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             })
         }
     }
+}
+
+/// Width and colour for tables on stdout: the terminal's width and colour when stdout is one
+/// (colour off under NO_COLOR), else 100 columns (or `COLUMNS`) without colour.
+pub fn stdout_style() -> (usize, bool) {
+    use std::io::IsTerminal;
+    let terminal = std::io::stdout().is_terminal();
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok());
+    let width = match (terminal, columns) {
+        (_, Some(c)) => c,
+        (true, None) => crossterm::terminal::size().map_or(100, |(w, _)| usize::from(w)),
+        (false, None) => 100,
+    };
+    let color = terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    (width, color)
 }
 
 /// Parameters are asked for only when a person is at a terminal: never in CI, in pipes, or for a

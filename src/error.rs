@@ -1,6 +1,7 @@
 //! The error of a whole command: one variant per area, each area's own enum inside. The exit code
 //! is decided here, not in `main.rs`.
 
+use crate::compare::CompareError;
 use crate::library::LibraryError;
 use crate::loader::ResolveError;
 use crate::output::OutputError;
@@ -22,6 +23,8 @@ pub enum Error {
     Scaffold(#[from] ScaffoldError),
     #[error(transparent)]
     Walk(#[from] WalkError),
+    #[error(transparent)]
+    Compare(#[from] CompareError),
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Many(Vec<Error>),
 }
@@ -39,6 +42,7 @@ impl Error {
             Error::Image(_) | Error::Output(_) => EXIT_ENVIRONMENT,
             Error::Walk(WalkError::Terminal(_)) => EXIT_ENVIRONMENT,
             Error::Walk(_) => EXIT_INPUT,
+            Error::Compare(e) => e.exit_code(),
             Error::Many(errors) => errors
                 .iter()
                 .map(Error::exit_code)

@@ -6,6 +6,7 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod compare;
 pub mod error;
 pub mod library;
 pub mod loader;

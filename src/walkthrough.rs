@@ -8,6 +8,8 @@ mod markdown;
 pub mod pager;
 mod text;
 
+pub(crate) use html::esc;
+
 use std::collections::HashSet;
 use std::io::IsTerminal;
 

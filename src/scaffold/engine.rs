@@ -47,6 +47,14 @@ static TARGETS: LazyLock<BTreeMap<String, Result<tera::Tera, String>>> = LazyLoc
         .collect()
 });
 
+/// An embedded template file's text (`target` folder, path inside it), for the data files under
+/// `meta/` that other modules read.
+pub fn template_file(target: &str, path: &str) -> Option<&'static str> {
+    TEMPLATES_DIR
+        .get_file(format!("{target}/{path}"))
+        .and_then(|f| f.contents_utf8())
+}
+
 fn collect_files<'a>(dir: &'a Dir<'a>, out: &mut Vec<&'a include_dir::File<'a>>) {
     out.extend(dir.files());
     for d in dir.dirs() {
@@ -99,12 +107,39 @@ struct Collected {
     /// Component id → slot name → texts in render order.
     slots: BTreeMap<String, BTreeMap<String, Vec<String>>>,
     files: BTreeMap<String, String>,
+    fragments: Vec<Fragment>,
 }
 
 /// The generated project: relative path → contents, plus what to tell the user.
 pub struct Project {
     pub files: BTreeMap<String, String>,
     pub next_steps: String,
+    /// Where each piece of generated code came from, in render order: what `archpat compare`
+    /// attributes resources and code to.
+    pub fragments: Vec<Fragment>,
+}
+
+/// The part of the pattern a fragment was rendered for.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Owner {
+    Group(String),
+    Component(String),
+    Connection {
+        from: String,
+        kind: String,
+        to: String,
+    },
+}
+
+/// One section (`Resources`, `Iam`, `Stack1`…) or slot (`slot:policy`, with the component it
+/// fills) of text that one template rendered for one owner.
+#[derive(Debug, Clone)]
+pub struct Fragment {
+    pub owner: Owner,
+    pub section: String,
+    /// For a slot: the component whose template received the text.
+    pub slot_of: Option<String>,
+    pub text: String,
 }
 
 /// Inputs of one generation besides the pattern.
@@ -354,7 +389,8 @@ impl Engine<'_> {
                     "properties": g.properties, "children": children}),
             );
             let text = self.render(&name, &ctx)?;
-            self.collect(&name, &g.label, &text, &mut collected)?;
+            let owner = Owner::Group(g.id.clone());
+            self.collect(&name, &g.label, Some(&owner), &text, &mut collected)?;
         }
 
         for e in self.built_edges() {
@@ -367,7 +403,12 @@ impl Engine<'_> {
             ctx.insert("connection", &self.edge_value(&e));
             let text = self.render(&name, &ctx)?;
             let origin = format!("{} → {}", e.from.label, e.to.label);
-            self.collect(&name, &origin, &text, &mut collected)?;
+            let owner = Owner::Connection {
+                from: e.from.id.clone(),
+                kind: e.connection.kind.clone(),
+                to: e.to.id.clone(),
+            };
+            self.collect(&name, &origin, Some(&owner), &text, &mut collected)?;
         }
 
         for c in p.components().filter(|c| !self.diagram_only(c)) {
@@ -396,7 +437,7 @@ impl Engine<'_> {
             if self.has_template(&app_name) {
                 let text = self.render(&app_name, &ctx)?;
                 let mut app_collected = Collected::default();
-                self.collect(&app_name, &c.label, &text, &mut app_collected)?;
+                self.collect(&app_name, &c.label, None, &text, &mut app_collected)?;
                 for (path, content) in app_collected.files {
                     app.insert(path.clone(), content.clone());
                     insert_file(&mut collected.files, path, content)?;
@@ -411,7 +452,8 @@ impl Engine<'_> {
                 .find_template(&format!("components/{}", c.kind))
                 .expect("checked above");
             let text = self.render(&name, &ctx)?;
-            self.collect(&name, &c.label, &text, &mut collected)?;
+            let owner = Owner::Component(c.id.clone());
+            self.collect(&name, &c.label, Some(&owner), &text, &mut collected)?;
         }
 
         self.assemble(base, collected)
@@ -437,6 +479,7 @@ impl Engine<'_> {
         &self,
         template: &str,
         origin: &str,
+        owner: Option<&Owner>,
         text: &str,
         collected: &mut Collected,
     ) -> Result<(), ScaffoldError> {
@@ -513,6 +556,14 @@ impl Engine<'_> {
                 Target::Section(name, keep) => {
                     let body = tidy(&body);
                     if keep && !body.is_empty() {
+                        if let Some(owner) = owner {
+                            collected.fragments.push(Fragment {
+                                owner: owner.clone(),
+                                section: name.clone(),
+                                slot_of: None,
+                                text: body.clone(),
+                            });
+                        }
                         collected
                             .sections
                             .entry(name)
@@ -522,6 +573,14 @@ impl Engine<'_> {
                 }
                 Target::Slot(name, component) => {
                     let body = tidy(&body);
+                    if let Some(owner) = owner {
+                        collected.fragments.push(Fragment {
+                            owner: owner.clone(),
+                            section: format!("slot:{name}"),
+                            slot_of: Some(component.clone()),
+                            text: body.clone(),
+                        });
+                    }
                     collected
                         .slots
                         .entry(component)
@@ -631,6 +690,7 @@ impl Engine<'_> {
             .collect();
         ctx.insert("topics", &topics);
 
+        let collected_fragments = collected.fragments;
         let mut files = collected.files;
         let skeleton: Vec<String> = self
             .tera
@@ -658,7 +718,7 @@ impl Engine<'_> {
             // empty section).
             if path.rsplit('/').next().is_some_and(|n| n.starts_with('_')) {
                 let mut many = Collected::default();
-                self.collect(&name, "skeleton", &text, &mut many)?;
+                self.collect(&name, "skeleton", None, &text, &mut many)?;
                 for (path, text) in many.files {
                     insert_file(&mut files, path, finish(&text))?;
                 }
@@ -676,7 +736,11 @@ impl Engine<'_> {
         } else {
             String::new()
         };
-        Ok(Project { files, next_steps })
+        Ok(Project {
+            files,
+            next_steps,
+            fragments: collected_fragments,
+        })
     }
 }
 

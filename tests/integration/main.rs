@@ -4,6 +4,7 @@
 mod cdk;
 mod cli;
 mod cloudformation;
+mod compare;
 mod diagrams;
 mod support;
 mod terraform;

@@ -1,0 +1,137 @@
+//! The comparison as Markdown, for pull requests and wikis.
+
+use std::fmt::Write as _;
+
+use super::{Comparison, TARGETS};
+
+/// A table cell: pipes escaped, line breaks as `<br>`.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', "<br>")
+}
+
+fn code(text: &str) -> String {
+    format!("`{}`", text.replace('`', "'"))
+}
+
+pub fn render(c: &Comparison) -> String {
+    let mut out = String::new();
+    writeln!(
+        out,
+        "# {} (`{}`): CloudFormation, Terraform and CDK compared\n",
+        c.pattern.title, c.pattern.id
+    )
+    .ok();
+    if !c.cdk_synthesized {
+        writeln!(out, "The CDK column lists each component's bill of materials; `archpat compare --synth` compares the synthesized template.\n").ok();
+    }
+    writeln!(out, "## Summary\n").ok();
+    writeln!(out, "| | {} |", TARGETS.join(" | ")).ok();
+    writeln!(out, "|---|{}", "---|".repeat(TARGETS.len())).ok();
+    let line = |out: &mut String, name: &str, f: &dyn Fn(&super::Summary) -> String| {
+        let values: Vec<String> = c.targets.iter().map(|s| cell(&f(s))).collect();
+        writeln!(out, "| {name} | {} |", values.join(" | ")).ok();
+    };
+    line(&mut out, "files", &|s| s.files.to_string());
+    line(&mut out, "lines of code", &|s| s.lines_of_code.to_string());
+    line(&mut out, "resources", &|s| s.resources.to_string());
+    line(&mut out, "IAM statements", &|s| {
+        s.iam_statements.map_or("?".into(), |n| n.to_string())
+    });
+    line(&mut out, "parameters", &|s| s.parameters.to_string());
+    line(&mut out, "outputs", &|s| s.outputs.to_string());
+    line(&mut out, "to deploy", &|s| s.needs.join("\n"));
+
+    writeln!(out, "\n## Resources per component and connection\n").ok();
+    writeln!(out, "| part | status | {} |", TARGETS.join(" | ")).ok();
+    writeln!(out, "|---|---|{}", "---|".repeat(TARGETS.len())).ok();
+    for r in &c.rows {
+        let mut status = r.status.to_string();
+        for d in &r.differences {
+            write!(
+                status,
+                "\n{} `{}` only in {}: {}",
+                d.target,
+                d.cfn_type,
+                d.only_in,
+                d.reason.as_deref().unwrap_or("**unexplained**")
+            )
+            .ok();
+        }
+        let cells: Vec<String> = r
+            .cells
+            .iter()
+            .map(|cell_| {
+                cell_
+                    .items
+                    .iter()
+                    .map(|i| format!("{} {}", code(&i.name), i.native_type))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .map(|t| {
+                if t.is_empty() {
+                    "—".to_string()
+                } else {
+                    cell(&t)
+                }
+            })
+            .collect();
+        writeln!(
+            out,
+            "| {} {} | {} | {} |",
+            r.row,
+            code(&r.id),
+            cell(&status),
+            cells.join(" | ")
+        )
+        .ok();
+    }
+
+    writeln!(out, "\n## Security parity\n").ok();
+    writeln!(
+        out,
+        "| component | control | status | {} |",
+        TARGETS.join(" | ")
+    )
+    .ok();
+    writeln!(out, "|---|---|---|{}", "---|".repeat(TARGETS.len())).ok();
+    for s in &c.security {
+        let results: Vec<String> = s
+            .results
+            .iter()
+            .map(|r| {
+                if r.detail.is_empty() {
+                    r.state.to_string()
+                } else {
+                    cell(&r.detail.join("\n"))
+                }
+            })
+            .collect();
+        writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            code(&s.component),
+            s.control,
+            s.status,
+            results.join(" | ")
+        )
+        .ok();
+    }
+    if let Some(code_) = &c.code {
+        writeln!(out, "\n## Code of `{}`", code_.component).ok();
+        for pane in &code_.panes {
+            let fence = if pane.text.contains("```") {
+                "````"
+            } else {
+                "```"
+            };
+            writeln!(
+                out,
+                "\n### {}\n\n{fence}{}\n{}{fence}",
+                pane.target, pane.language, pane.text
+            )
+            .ok();
+        }
+    }
+    out
+}
