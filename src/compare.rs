@@ -373,6 +373,24 @@ pub fn compare_command(library: &Library, args: &CompareArgs) -> Result<Outcome,
     }
 }
 
+/// The summary as rows: a name, then one value per target (lines separated by `\n`). Every
+/// output format shows these rows.
+pub(crate) fn summary_rows(c: &Comparison) -> Vec<(&'static str, Vec<String>)> {
+    let row = |f: &dyn Fn(&Summary) -> String| c.targets.iter().map(f).collect::<Vec<_>>();
+    vec![
+        ("files", row(&|s| s.files.to_string())),
+        ("lines of code", row(&|s| s.lines_of_code.to_string())),
+        ("resources", row(&|s| s.resources.to_string())),
+        (
+            "IAM statements",
+            row(&|s| s.iam_statements.map_or("?".into(), |n| n.to_string())),
+        ),
+        ("parameters", row(&|s| s.parameters.to_string())),
+        ("outputs", row(&|s| s.outputs.to_string())),
+        ("to deploy", row(&|s| s.needs.join("\n"))),
+    ]
+}
+
 /// The comparison in one of the output formats; `width` and `color` matter only for the table.
 pub fn render(c: &Comparison, format: CompareFormat, width: usize, color: bool) -> String {
     match format {

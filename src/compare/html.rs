@@ -63,22 +63,14 @@ pub fn render(c: &Comparison) -> String {
         head("")
     )
     .ok();
-    let line = |out: &mut String, name: &str, f: &dyn Fn(&super::Summary) -> String| {
+    for (name, values) in super::summary_rows(c) {
         write!(out, "<tr><th>{name}</th>").ok();
-        for s in &c.targets {
-            write!(out, "<td>{}</td>", f(s)).ok();
+        for v in values {
+            let lines: Vec<String> = v.lines().map(str::to_string).collect();
+            write!(out, "<td>{}</td>", list(&lines)).ok();
         }
         writeln!(out, "</tr>").ok();
-    };
-    line(&mut out, "files", &|s| s.files.to_string());
-    line(&mut out, "lines of code", &|s| s.lines_of_code.to_string());
-    line(&mut out, "resources", &|s| s.resources.to_string());
-    line(&mut out, "IAM statements", &|s| {
-        s.iam_statements.map_or("?".into(), |n| n.to_string())
-    });
-    line(&mut out, "parameters", &|s| s.parameters.to_string());
-    line(&mut out, "outputs", &|s| s.outputs.to_string());
-    line(&mut out, "to deploy", &|s| list(&s.needs));
+    }
     writeln!(out, "</table>").ok();
 
     writeln!(

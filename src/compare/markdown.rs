@@ -27,20 +27,10 @@ pub fn render(c: &Comparison) -> String {
     writeln!(out, "## Summary\n").ok();
     writeln!(out, "| | {} |", TARGETS.join(" | ")).ok();
     writeln!(out, "|---|{}", "---|".repeat(TARGETS.len())).ok();
-    let line = |out: &mut String, name: &str, f: &dyn Fn(&super::Summary) -> String| {
-        let values: Vec<String> = c.targets.iter().map(|s| cell(&f(s))).collect();
+    for (name, values) in super::summary_rows(c) {
+        let values: Vec<String> = values.iter().map(|v| cell(v)).collect();
         writeln!(out, "| {name} | {} |", values.join(" | ")).ok();
-    };
-    line(&mut out, "files", &|s| s.files.to_string());
-    line(&mut out, "lines of code", &|s| s.lines_of_code.to_string());
-    line(&mut out, "resources", &|s| s.resources.to_string());
-    line(&mut out, "IAM statements", &|s| {
-        s.iam_statements.map_or("?".into(), |n| n.to_string())
-    });
-    line(&mut out, "parameters", &|s| s.parameters.to_string());
-    line(&mut out, "outputs", &|s| s.outputs.to_string());
-    line(&mut out, "to deploy", &|s| s.needs.join("\n"));
-
+    }
     writeln!(out, "\n## Resources per component and connection\n").ok();
     writeln!(out, "| part | status | {} |", TARGETS.join(" | ")).ok();
     writeln!(out, "|---|---|{}", "---|".repeat(TARGETS.len())).ok();

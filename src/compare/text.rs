@@ -130,26 +130,14 @@ pub fn render(c: &Comparison, width: usize, color: bool) -> String {
 
     let mut headers = vec!["summary"];
     headers.extend(TARGETS);
-    let number = |f: &dyn Fn(&super::Summary) -> String| -> Vec<String> {
-        c.targets.iter().map(f).collect()
-    };
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for (name, values) in [
-        ("files", number(&|s| s.files.to_string())),
-        ("lines of code", number(&|s| s.lines_of_code.to_string())),
-        ("resources", number(&|s| s.resources.to_string())),
-        (
-            "IAM statements",
-            number(&|s| s.iam_statements.map_or("?".into(), |n| n.to_string())),
-        ),
-        ("parameters", number(&|s| s.parameters.to_string())),
-        ("outputs", number(&|s| s.outputs.to_string())),
-        ("to deploy", number(&|s| s.needs.join("\n"))),
-    ] {
-        let mut row = vec![name.to_string()];
-        row.extend(values);
-        rows.push(row);
-    }
+    let rows: Vec<Vec<String>> = super::summary_rows(c)
+        .into_iter()
+        .map(|(name, values)| {
+            let mut row = vec![name.to_string()];
+            row.extend(values);
+            row
+        })
+        .collect();
     grid(&mut out, &headers, &rows, width, &paint);
     out.push('\n');
 
