@@ -549,12 +549,17 @@ fn matrix(
         let cells: Vec<Cell> = read
             .iter()
             .map(|t| {
-                let items: Vec<Item> = t
-                    .found
-                    .iter()
-                    .filter(|f| &f.row == key)
-                    .map(|f| f.item.clone())
-                    .collect();
+                // The same construct can come from several components' bills of materials (the
+                // VPC construct makes the gateways): list it once.
+                let mut items: Vec<Item> = Vec::new();
+                for f in t.found.iter().filter(|f| &f.row == key) {
+                    if !items
+                        .iter()
+                        .any(|i| i.name == f.item.name && i.native_type == f.item.native_type)
+                    {
+                        items.push(f.item.clone());
+                    }
+                }
                 let types: BTreeSet<String> =
                     items.iter().flat_map(|i| i.cfn_types.clone()).collect();
                 Cell {
