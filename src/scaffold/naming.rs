@@ -408,10 +408,7 @@ mod tests {
         assert_eq!(one_line("a\n  b"), "a b");
         assert_eq!(sub_text("cost ${x}"), "cost ${!x}");
     }
-}
 
-#[cfg(test)]
-mod import_tests {
     /// A component whose id is a module's import alias (`ecs`) would shadow the module.
     #[test]
     fn every_module_the_cdk_templates_import_is_reserved() {

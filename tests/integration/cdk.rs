@@ -9,7 +9,7 @@
 //! The CDK libraries come from `scripts/install-tools.sh` (installed once, pinned, into
 //! `$ARCHPAT_TOOLS/cdk`) and are linked into each project as `node_modules`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -328,30 +328,17 @@ fn package_json_pins_the_versions_install_tools_installs() {
     assert!(checked >= 10);
 }
 
-fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().to_string();
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn stacks_match_snapshots_and_generation_is_deterministic() {
     let root = tempfile::tempdir().unwrap();
     for id in SUPPORTED_BUILTINS {
         let a = generate(root.path(), &format!("{id}-a"), id, &[]);
         let b = generate(root.path(), &format!("{id}-b"), id, &[]);
-        assert_eq!(read_tree(&a), read_tree(&b), "{id}: two runs differ");
+        assert_eq!(
+            support::read_tree(&a),
+            support::read_tree(&b),
+            "{id}: two runs differ"
+        );
         let stack = std::fs::read_to_string(a.join(format!("lib/{id}-stack.ts"))).unwrap();
         insta::assert_snapshot!(format!("cdk-{id}-stack"), stack);
         let readme = std::fs::read_to_string(a.join("README.md")).unwrap();
@@ -377,7 +364,9 @@ fn the_layout_is_the_one_cdk_init_writes() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let files: BTreeSet<String> = read_tree(&root.path().join("named")).into_keys().collect();
+    let files: BTreeSet<String> = support::read_tree(&root.path().join("named"))
+        .into_keys()
+        .collect();
     for f in [
         "bin/shop.ts",
         "lib/shop-stack.ts",

@@ -5,7 +5,6 @@
 //! All projects are generated into one folder and each validator runs once over all of them,
 //! which keeps the suite fast; failures are attributed to files from the validators' JSON.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -83,23 +82,6 @@ fn every_generated_template_passes_cfn_lint_and_checkov() {
     support::assert_checkov_clean_cloudformation(&templates);
 }
 
-fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().to_string();
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn templates_match_snapshots() {
     let root = tempfile::tempdir().unwrap();
@@ -127,7 +109,11 @@ fn generation_is_deterministic() {
         let b = root.path().join(format!("{id}-b"));
         assert!(new_project(id, &[], &a).status.success());
         assert!(new_project(id, &[], &b).status.success());
-        assert_eq!(read_tree(&a), read_tree(&b), "{id}: two runs differ");
+        assert_eq!(
+            support::read_tree(&a),
+            support::read_tree(&b),
+            "{id}: two runs differ"
+        );
     }
 }
 
@@ -159,23 +145,12 @@ fn dry_run_lists_files_and_writes_nothing() {
     assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 0);
 }
 
-fn refusal(args: &[&str]) -> String {
-    let out = archpat().args(args).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{args:?} should fail with exit 1"
-    );
-    assert!(out.stdout.is_empty());
-    String::from_utf8(out.stderr).unwrap()
-}
-
 #[test]
 fn refuses_a_non_empty_folder_unless_forced() {
     let root = tempfile::tempdir().unwrap();
     std::fs::write(root.path().join("keep.txt"), "mine").unwrap();
     let dir = root.path().to_str().unwrap();
-    let err = refusal(&[
+    let err = support::refusal(&[
         "new",
         "serverless-web",
         "--iac",
@@ -224,7 +199,7 @@ fn refuses_bad_and_unknown_parameters() {
     let root = tempfile::tempdir().unwrap();
     let dir = root.path().join("p");
     let dir = dir.to_str().unwrap();
-    let err = refusal(&[
+    let err = support::refusal(&[
         "new",
         "serverless-web",
         "--iac",
@@ -238,7 +213,7 @@ fn refuses_bad_and_unknown_parameters() {
         err.contains("`--set runtime` is not of the form `name=value`"),
         "{err}"
     );
-    let err = refusal(&[
+    let err = support::refusal(&[
         "new",
         "serverless-web",
         "--iac",
@@ -249,7 +224,7 @@ fn refuses_bad_and_unknown_parameters() {
         "runtim=x",
     ]);
     assert!(err.contains("has no parameter `runtim`"), "{err}");
-    let err = refusal(&[
+    let err = support::refusal(&[
         "new",
         "serverless-web",
         "--iac",
@@ -267,7 +242,7 @@ fn refuses_bad_and_unknown_parameters() {
 fn refuses_names_that_escape_the_folder() {
     let root = tempfile::tempdir().unwrap();
     for name in ["../evil", "a/b", "say\"hi", "it's"] {
-        let err = refusal(&[
+        let err = support::refusal(&[
             "new",
             "serverless-web",
             "--iac",
@@ -282,7 +257,7 @@ fn refuses_names_that_escape_the_folder() {
             "{err}"
         );
     }
-    let err = refusal(&[
+    let err = support::refusal(&[
         "new",
         "serverless-web",
         "--iac",
@@ -304,7 +279,7 @@ fn a_kind_without_templates_is_named_with_the_missing_path() {
         "id: p\ntitle: P\nsummary: s\ncomponents:\n  - { id: acl, kind: waf-web-acl }\n",
     )
     .unwrap();
-    let err = refusal(&[
+    let err = support::refusal(&[
         "new",
         file.to_str().unwrap(),
         "--iac",

@@ -1,7 +1,8 @@
 //! Shared helpers: running archpat, and finding the external tools installed by
 //! `scripts/install-tools.sh`. A missing tool fails the test with what to do; it never skips.
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use assert_cmd::cargo::CommandCargoExt;
@@ -224,4 +225,39 @@ pub fn assert_checkov_clean_cloudformation(templates: &[PathBuf]) {
         report.problems.join("\n")
     );
     assert!(report.passed > 0, "checkov ran no checks");
+}
+
+/// Every file below `dir` by relative path, with its bytes; empty when `dir` does not exist (a
+/// project without app code has no `src/`).
+pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    if !dir.exists() {
+        return out;
+    }
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().to_string();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// Runs archpat with `args`, which must fail as bad input: exit 1, nothing on stdout; returns
+/// stderr.
+pub fn refusal(args: &[&str]) -> String {
+    let out = archpat().args(args).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{args:?} should fail with exit 1"
+    );
+    assert!(out.stdout.is_empty());
+    String::from_utf8(out.stderr).unwrap()
 }

@@ -8,7 +8,6 @@
 //! All projects are generated into one folder; terraform runs in a few threads and checkov once
 //! over the folder, with failures attributed to files from the JSON.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
@@ -228,8 +227,8 @@ fn lambda_handlers_are_the_same_code_as_the_cloudformation_target_writes() {
     let cfn_dirs = generate_all(&root.path().join("cloudformation"), "cloudformation");
     let mut compared = 0;
     for (tf, cfn) in tf_dirs.iter().zip(&cfn_dirs) {
-        let tf_src = read_tree(&tf.join("src"));
-        let cfn_src = read_tree(&cfn.join("src"));
+        let tf_src = support::read_tree(&tf.join("src"));
+        let cfn_src = support::read_tree(&cfn.join("src"));
         assert_eq!(
             tf_src.keys().collect::<Vec<_>>(),
             cfn_src.keys().collect::<Vec<_>>(),
@@ -249,29 +248,9 @@ fn lambda_handlers_are_the_same_code_as_the_cloudformation_target_writes() {
     assert!(compared >= 9, "only {compared} handlers compared");
 }
 
-fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    if !dir.exists() {
-        return out;
-    }
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_string_lossy().to_string();
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
-
 /// The `.tf` files of a project, in name order, each under a header line.
 fn tf_files(dir: &Path) -> String {
-    read_tree(dir)
+    support::read_tree(dir)
         .into_iter()
         .filter(|(path, _)| path.ends_with(".tf") && !path.contains('/'))
         .map(|(path, text)| format!("==> {path} <==\n{}", String::from_utf8(text).unwrap()))
@@ -304,7 +283,11 @@ fn generation_is_deterministic() {
         let b = root.path().join(format!("{id}-b"));
         assert!(new_project(id, "terraform", &[], &a).status.success());
         assert!(new_project(id, "terraform", &[], &b).status.success());
-        assert_eq!(read_tree(&a), read_tree(&b), "{id}: two runs differ");
+        assert_eq!(
+            support::read_tree(&a),
+            support::read_tree(&b),
+            "{id}: two runs differ"
+        );
     }
 }
 
@@ -398,17 +381,6 @@ fn user_strings_are_escaped_for_hcl() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-fn refusal(args: &[&str]) -> String {
-    let out = archpat().args(args).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{args:?} should fail with exit 1"
-    );
-    assert!(out.stdout.is_empty());
-    String::from_utf8(out.stderr).unwrap()
-}
-
 #[test]
 fn a_user_pattern_generates_with_the_cli() {
     let root = tempfile::tempdir().unwrap();
@@ -486,7 +458,7 @@ fn refuses_what_the_cloudformation_target_refuses() {
     let root = tempfile::tempdir().unwrap();
     std::fs::write(root.path().join("keep.txt"), "mine").unwrap();
     let full = root.path().to_str().unwrap();
-    let err = refusal(&["new", "serverless-web", "--iac", "terraform", "-o", full]);
+    let err = support::refusal(&["new", "serverless-web", "--iac", "terraform", "-o", full]);
     assert!(
         err.contains(&format!("output folder `{full}` is not empty")),
         "{err}"
@@ -498,7 +470,7 @@ fn refuses_what_the_cloudformation_target_refuses() {
         ("runtim=x", "has no parameter `runtim`"),
         ("runtime=java", "bad value for parameter `runtime`"),
     ] {
-        let err = refusal(&[
+        let err = support::refusal(&[
             "new",
             "serverless-web",
             "--iac",
@@ -511,7 +483,7 @@ fn refuses_what_the_cloudformation_target_refuses() {
         assert!(err.contains(message), "{err}");
     }
     for name in ["../evil", "a/b", "say\"hi", "it's"] {
-        let err = refusal(&[
+        let err = support::refusal(&[
             "new",
             "serverless-web",
             "--iac",
@@ -526,7 +498,7 @@ fn refuses_what_the_cloudformation_target_refuses() {
             "{err}"
         );
     }
-    let err = refusal(&[
+    let err = support::refusal(&[
         "new",
         "serverless-web",
         "--iac",
@@ -549,7 +521,7 @@ fn kinds_without_terraform_templates_are_named_with_the_missing_path() {
         "id: p\ntitle: P\nsummary: s\ncomponents:\n  - { id: acl, kind: waf-web-acl }\n",
     )
     .unwrap();
-    let err = refusal(&[
+    let err = support::refusal(&[
         "new",
         file.to_str().unwrap(),
         "--iac",
