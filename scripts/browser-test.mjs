@@ -4,19 +4,8 @@
 // the Next button and ArrowLeft move between steps; every step shows an SVG with one node per
 // component visible at that step, the step's new components highlighted; answers open on click.
 // playwright-core comes from the tools folder of scripts/install-tools.sh ($ARCHPAT_TOOLS).
-import { createRequire } from "node:module";
-import { homedir } from "node:os";
-import { basename, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-
-const tools = process.env.ARCHPAT_TOOLS || join(homedir(), ".cache/archpat-tools");
-let chromium;
-try {
-  ({ chromium } = createRequire(join(tools, "node/package.json"))("playwright-core"));
-} catch (e) {
-  console.error(`playwright-core is not installed in ${tools}/node; run scripts/install-tools.sh (${e.message})`);
-  process.exit(2);
-}
+import { basename, join } from "node:path";
+import { launchChromium, openPage } from "./chromium.mjs";
 
 const args = process.argv.slice(2);
 let screenshots = null;
@@ -32,20 +21,12 @@ if (args.length === 0) {
 const failures = [];
 const fail = (page, message) => failures.push(`${page}: ${message}`);
 
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-});
+const browser = await launchChromium();
 let checkedSteps = 0;
 try {
   for (const file of args) {
     const name = basename(file);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const errors = [];
-    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-    page.on("pageerror", (e) => errors.push(e.message));
-    page.on("request", (r) => { if (!r.url().startsWith("file:") && !r.url().startsWith("data:")) errors.push(`network request: ${r.url()}`); });
-    await page.goto(pathToFileURL(resolve(file)).href, { waitUntil: "load" });
+    const { page, errors } = await openPage(browser, file, { width: 1280, height: 900 });
 
     // What is on screen: the visible sections, and in the visible one its SVG's nodes.
     const state = () => page.evaluate(() => {

@@ -4,19 +4,8 @@
 // per component and per connection (the counts given after the file name); every code block must
 // show its three panes (CloudFormation, Terraform, CDK) side by side, none empty, once opened.
 // playwright-core comes from the tools folder of scripts/install-tools.sh ($ARCHPAT_TOOLS).
-import { createRequire } from "node:module";
-import { homedir } from "node:os";
-import { basename, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-
-const tools = process.env.ARCHPAT_TOOLS || join(homedir(), ".cache/archpat-tools");
-let chromium;
-try {
-  ({ chromium } = createRequire(join(tools, "node/package.json"))("playwright-core"));
-} catch (e) {
-  console.error(`playwright-core is not installed in ${tools}/node; run scripts/install-tools.sh (${e.message})`);
-  process.exit(2);
-}
+import { basename } from "node:path";
+import { launchChromium, openPage } from "./chromium.mjs";
 
 const args = process.argv.slice(2);
 if (args.length === 0) {
@@ -24,22 +13,14 @@ if (args.length === 0) {
   process.exit(2);
 }
 const failures = [];
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-});
+const browser = await launchChromium();
 let panes = 0;
 try {
   for (const arg of args) {
     const [file, components, connections] = arg.split(":");
     const name = basename(file);
     const fail = (message) => failures.push(`${name}: ${message}`);
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const errors = [];
-    page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
-    page.on("pageerror", (e) => errors.push(e.message));
-    page.on("request", (r) => { if (!r.url().startsWith("file:") && !r.url().startsWith("data:")) errors.push(`network request: ${r.url()}`); });
-    await page.goto(pathToFileURL(resolve(file)).href, { waitUntil: "load" });
+    const { page, errors } = await openPage(browser, file, { width: 1400, height: 900 });
 
     const rows = await page.$$eval("#matrix tbody tr", (trs) => trs.map((tr) => tr.dataset.row));
     const count = (kind) => rows.filter((r) => r === kind).length;
