@@ -3,7 +3,9 @@
 //! All of it is data under `catalog/`, embedded in the binary: adding an AWS service means adding
 //! a YAML file, not editing code. The catalog is parsed once, on first use.
 
-use std::sync::LazyLock;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::OnceLock;
 
 use include_dir::{Dir, include_dir};
 use indexmap::IndexMap;
@@ -12,9 +14,9 @@ use serde_json::Value;
 
 static CATALOG_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/catalog");
 
-static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
-    Catalog::from_dir(&CATALOG_DIR).unwrap_or_else(|e| panic!("embedded catalog is invalid: {e}"))
-});
+/// The catalog in use: the embedded one, or the embedded one with a user's folder laid over it
+/// ([`Catalog::install_overlay`]), fixed on first use.
+static CATALOG: OnceLock<Catalog> = OnceLock::new();
 
 /// Errors in catalog data. The embedded catalog is checked by a unit test, so users only meet
 /// these if a build shipped broken data.
@@ -32,6 +34,14 @@ pub enum CatalogError {
     },
     #[error("catalog file `{0}` is missing")]
     Missing(&'static str),
+    #[error("cannot read catalog folder `{path}`")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the catalog is already in use; give `--catalog-dir` before anything reads it")]
+    AlreadyInUse,
 }
 
 /// What a diagram should look like for one category of components.
@@ -173,6 +183,63 @@ impl ValueSpec {
 pub struct ConnectRule {
     pub kind: String,
     pub to: Vec<String>,
+    /// Why these connections need no code of their own (the network or another part already
+    /// makes them work); the scaffolder then asks for no template.
+    #[serde(default)]
+    pub implied: Option<String>,
+}
+
+/// How a kind acts when it starts a connection that grants access: it has a role that receives
+/// IAM statements, configuration that names what it connects to and, in a VPC, a security group.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Principal {
+    /// The service principal its role trusts, and that resource policies name for it.
+    pub service: String,
+}
+
+/// One IAM statement a connection grants: actions on resources written as `{attribute}` of the
+/// target (a name in the target language's `meta/refs.yaml`) followed by an optional literal
+/// suffix, such as `{arn}/index/*`, or a literal `*` where the actions have no resource level.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Statement {
+    pub actions: Vec<String>,
+    pub resources: Vec<String>,
+}
+
+/// What an access kind grants: statements, or the union of other access kinds' statements.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Access {
+    Statements(Vec<Statement>),
+    Union { union: Vec<String> },
+}
+
+/// The port a network connection to this kind opens: a fixed number, or one per value of a
+/// property (the database engine).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Port {
+    Fixed(u16),
+    ByProperty {
+        property: String,
+        values: IndexMap<String, u16>,
+    },
+}
+
+/// A CloudWatch metric an alarm that reads this kind watches by default.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metric {
+    pub namespace: String,
+    pub name: String,
+    pub statistic: String,
+    pub threshold: f64,
+    pub comparison: String,
+    /// Dimension name → attribute of the component (`meta/refs.yaml`) that gives its value.
+    pub dimensions: IndexMap<String, String>,
+    pub description: String,
 }
 
 /// A component kind: one AWS service or resource as archpat knows it.
@@ -192,9 +259,79 @@ pub struct ComponentKind {
     pub properties: IndexMap<String, ValueSpec>,
     #[serde(default)]
     pub connects: Vec<ConnectRule>,
+    /// Present when the kind can be given access to other components (it has a role).
+    #[serde(default)]
+    pub principal: Option<Principal>,
+    /// As a connection's target: what each access kind (`read`, `write`, `publish`…) grants the
+    /// source. The scaffolder composes IAM statements, configuration and network rules from it.
+    #[serde(default)]
+    pub access: IndexMap<String, Access>,
+    /// Configuration a principal connected to this kind receives: variable suffix → attribute
+    /// (`NAME: name` gives `<TARGET>_NAME`).
+    #[serde(default)]
+    pub config: IndexMap<String, String>,
+    /// The port a principal in the same VPC may open on this kind's security group.
+    #[serde(default)]
+    pub port: Option<Port>,
+    /// What an alarm connected to this kind watches.
+    #[serde(default)]
+    pub metric: Option<Metric>,
 }
 
 impl ComponentKind {
+    /// The statements of access kind `access`, unions resolved and statements on the same
+    /// resources merged, in catalog order; `None` when this kind offers no such access.
+    pub fn statements(&self, access: &str) -> Option<Vec<Statement>> {
+        let mut out: Vec<Statement> = Vec::new();
+        self.collect_statements(access, &mut out, 0)?;
+        Some(out)
+    }
+
+    fn collect_statements(&self, access: &str, out: &mut Vec<Statement>, depth: u8) -> Option<()> {
+        match self.access.get(access)? {
+            Access::Statements(list) => {
+                for s in list {
+                    match out.iter_mut().find(|o| o.resources == s.resources) {
+                        Some(o) => {
+                            for a in &s.actions {
+                                if !o.actions.contains(a) {
+                                    o.actions.push(a.clone());
+                                }
+                            }
+                        }
+                        None => out.push(s.clone()),
+                    }
+                }
+            }
+            Access::Union { union } if depth < 4 => {
+                for part in union {
+                    self.collect_statements(part, out, depth + 1)?;
+                }
+            }
+            Access::Union { .. } => return None,
+        }
+        Some(())
+    }
+
+    /// The port a connection opens, given the component's resolved properties.
+    pub fn port_for(&self, properties: &IndexMap<String, Value>) -> Option<u16> {
+        match self.port.as_ref()? {
+            Port::Fixed(p) => Some(*p),
+            Port::ByProperty { property, values } => properties
+                .get(property)
+                .and_then(Value::as_str)
+                .and_then(|v| values.get(v))
+                .copied(),
+        }
+    }
+
+    /// The rule that allows a `connection` towards `target`, if any.
+    pub fn rule(&self, connection: &str, target: &str) -> Option<&ConnectRule> {
+        self.connects
+            .iter()
+            .find(|r| r.kind == connection && r.to.iter().any(|t| t == target))
+    }
+
     /// The connection kinds this kind may start towards `target`.
     pub fn allowed_towards(&self, target: &str) -> Vec<&str> {
         self.connects
@@ -272,41 +409,99 @@ fn parse<T: serde::de::DeserializeOwned>(path: &str, text: &str) -> Result<T, Ca
     })
 }
 
-fn file_text<'a>(dir: &'a Dir<'a>, name: &'static str) -> Result<&'a str, CatalogError> {
-    dir.get_file(name)
-        .and_then(|f| f.contents_utf8())
-        .ok_or(CatalogError::Missing(name))
+fn embedded_files() -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![&CATALOG_DIR];
+    while let Some(dir) = stack.pop() {
+        stack.extend(dir.dirs());
+        for f in dir.files() {
+            if let (Some(path), Some(text)) = (f.path().to_str(), f.contents_utf8()) {
+                out.insert(path.replace('\\', "/"), text.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Adds every `.yaml` file under `dir` to `files`, keyed by its path relative to `root`.
+fn read_overlay(
+    root: &Path,
+    dir: &Path,
+    files: &mut BTreeMap<String, String>,
+) -> Result<(), CatalogError> {
+    let fail = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| CatalogError::Read { path, source }
+    };
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(fail(dir))?
+        .collect::<Result<_, _>>()
+        .map_err(fail(dir))?;
+    entries.sort_by_key(|e| e.path());
+    for entry in entries {
+        let path = entry.path();
+        if path.is_dir() {
+            read_overlay(root, &path, files)?;
+        } else if path.extension().is_some_and(|e| e == "yaml") {
+            let text = std::fs::read_to_string(&path).map_err(fail(&path))?;
+            let rel = path.strip_prefix(root).unwrap_or(&path);
+            let key = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            files.insert(key, text);
+        }
+    }
+    Ok(())
 }
 
 impl Catalog {
-    /// The catalog embedded in the binary.
+    /// The catalog in use: the embedded one unless [`Catalog::install_overlay`] ran first.
     pub fn builtin() -> &'static Catalog {
-        &CATALOG
+        CATALOG.get_or_init(|| {
+            Catalog::from_files(&embedded_files())
+                .unwrap_or_else(|e| panic!("embedded catalog is invalid: {e}"))
+        })
     }
 
-    pub fn from_dir(dir: &Dir<'_>) -> Result<Catalog, CatalogError> {
-        let categories = parse("categories.yaml", file_text(dir, "categories.yaml")?)?;
-        let connections = parse("connections.yaml", file_text(dir, "connections.yaml")?)?;
-        let groups = parse("groups.yaml", file_text(dir, "groups.yaml")?)?;
-        let roadmap = parse("roadmap.yaml", file_text(dir, "roadmap.yaml")?)?;
-        let mut files: Vec<_> = dir
-            .get_dir("kinds")
-            .ok_or(CatalogError::Missing("kinds/"))?
-            .files()
-            .filter(|f| f.path().extension().is_some_and(|e| e == "yaml"))
-            .collect();
-        files.sort_by_key(|f| f.path());
+    /// Lays the files of a user's folder over the embedded catalog, file by file (a new
+    /// `kinds/<kind>.yaml` adds a kind, one with an embedded name replaces it), checks the result
+    /// and makes it the catalog in use. Must run before anything reads the catalog.
+    pub fn install_overlay(dir: &Path) -> Result<&'static Catalog, CatalogError> {
+        let mut files = embedded_files();
+        read_overlay(dir, dir, &mut files)?;
+        let catalog = Catalog::from_files(&files)?;
+        CATALOG
+            .set(catalog)
+            .map_err(|_| CatalogError::AlreadyInUse)?;
+        Ok(Catalog::builtin())
+    }
+
+    /// Builds a catalog from its files, by path relative to the catalog folder.
+    pub fn from_files(files: &BTreeMap<String, String>) -> Result<Catalog, CatalogError> {
+        let text = |name: &'static str| {
+            files
+                .get(name)
+                .map(String::as_str)
+                .ok_or(CatalogError::Missing(name))
+        };
+        let categories = parse("categories.yaml", text("categories.yaml")?)?;
+        let connections = parse("connections.yaml", text("connections.yaml")?)?;
+        let groups = parse("groups.yaml", text("groups.yaml")?)?;
+        let roadmap = parse("roadmap.yaml", text("roadmap.yaml")?)?;
         let mut kinds = IndexMap::new();
-        for file in files {
-            let path = format!("{}", file.path().display());
-            let text = file.contents_utf8().ok_or_else(|| CatalogError::Parse {
-                path: path.clone(),
-                message: "not UTF-8".into(),
-            })?;
-            let kind: ComponentKind = parse(&path, text)?;
-            if file.path().file_stem().and_then(|s| s.to_str()) != Some(kind.kind.as_str()) {
+        for (path, text) in files {
+            let Some(stem) = path
+                .strip_prefix("kinds/")
+                .and_then(|p| p.strip_suffix(".yaml"))
+            else {
+                continue;
+            };
+            let kind: ComponentKind = parse(path, text)?;
+            if stem != kind.kind {
                 return Err(CatalogError::MisnamedKind {
-                    path,
+                    path: path.clone(),
                     kind: kind.kind,
                 });
             }
@@ -341,6 +536,21 @@ impl Catalog {
                 if let Some(t) = rule.to.iter().find(|t| !self.kinds.contains_key(*t)) {
                     return Err(unknown(&kind.kind, "target kind", t));
                 }
+            }
+            for (access, entry) in &kind.access {
+                if !self.connections.contains_key(access) {
+                    return Err(unknown(&kind.kind, "access (connection) kind", access));
+                }
+                if let Access::Union { union } = entry
+                    && let Some(part) = union.iter().find(|p| !kind.access.contains_key(*p))
+                {
+                    return Err(unknown(&kind.kind, "access kind in a union", part));
+                }
+            }
+            if let Some(Port::ByProperty { property, .. }) = &kind.port
+                && !kind.properties.contains_key(property)
+            {
+                return Err(unknown(&kind.kind, "port property", property));
             }
             for (name, spec) in &kind.properties {
                 if let Some(default) = &spec.default {

@@ -37,6 +37,16 @@ pub struct Cli {
     )]
     pub patterns_dir: Vec<PathBuf>,
 
+    /// A folder laid over the embedded templates file by file (`<target>/components/<kind>.…`):
+    /// change or add templates without rebuilding archpat.
+    #[arg(long, global = true, env = "ARCHPAT_TEMPLATES_DIR", value_name = "DIR")]
+    pub templates_dir: Option<PathBuf>,
+
+    /// A folder laid over the embedded catalog file by file (`kinds/<kind>.yaml`): add a
+    /// component kind or change one.
+    #[arg(long, global = true, env = "ARCHPAT_CATALOG_DIR", value_name = "DIR")]
+    pub catalog_dir: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -116,6 +126,13 @@ pub struct CheckArgs {
     /// Pattern files (or ids) to check.
     #[arg(required = true)]
     pub files: Vec<String>,
+    /// The targets whose starter projects must generate (default: all three); `none` checks
+    /// only the file itself.
+    #[arg(long, value_delimiter = ',')]
+    pub iac: Vec<crate::scaffold::Iac>,
+    /// Check only the file, not what `archpat new` can generate from it.
+    #[arg(long)]
+    pub diagram_only: bool,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -207,6 +224,12 @@ impl Cli {
 
 /// Runs a parsed command line.
 pub fn run(cli: &Cli) -> Result<Outcome, Error> {
+    if let Some(dir) = &cli.catalog_dir {
+        Catalog::install_overlay(dir)?;
+    }
+    if let Some(dir) = &cli.templates_dir {
+        crate::scaffold::engine::install_overlay(dir)?;
+    }
     let library = cli.library();
     match &cli.command {
         Command::List(args) => list(&library, args).map(Outcome::text),
@@ -219,7 +242,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             }))
         }
         Command::Draw(args) => draw(&library, args),
-        Command::Check(args) => check(&library, &args.files).map(Outcome::text),
+        Command::Check(args) => check(&library, args).map(Outcome::text),
         Command::New(args) => {
             let mut args = args.clone();
             if ask_parameters(&args) {
@@ -487,18 +510,56 @@ fn draw(library: &Library, args: &DrawArgs) -> Result<Outcome, Error> {
     }
 }
 
-fn check(library: &Library, names: &[String]) -> Result<String, Error> {
+/// Checks each file, then asks every target for everything `archpat new` could not generate
+/// from it with its defaults, so "ok" means each starter project can be written.
+fn check(library: &Library, args: &CheckArgs) -> Result<String, Error> {
+    use clap::ValueEnum;
+    let targets: Vec<crate::scaffold::Iac> = if args.iac.is_empty() {
+        crate::scaffold::Iac::value_variants().to_vec()
+    } else {
+        args.iac.clone()
+    };
     let mut failures = Vec::new();
     let mut out = String::new();
-    for name in names {
-        match library.load(name).map_err(Error::from).and_then(|d| {
-            d.resolve(&[])?;
-            Ok(d)
+    for name in &args.files {
+        let pattern = match library.load(name).map_err(Error::from).and_then(|d| {
+            let p = d.resolve(&[])?;
+            Ok((d, p))
         }) {
-            Ok(def) => {
-                writeln!(out, "ok: {} ({})", def.source(), def.id()).ok();
+            Ok(found) => found,
+            Err(e) => {
+                failures.push(e);
+                continue;
             }
-            Err(e) => failures.push(e),
+        };
+        let (def, pattern) = pattern;
+        let mut complete = true;
+        if !args.diagram_only {
+            for iac in &targets {
+                let options = crate::scaffold::Options {
+                    target: iac.target(),
+                    name: &pattern.id,
+                    region: None,
+                };
+                match crate::scaffold::engine::gaps(&pattern, &options) {
+                    Ok(gaps) if gaps.is_empty() => {}
+                    Ok(gaps) => {
+                        complete = false;
+                        failures.push(Error::Scaffold(crate::scaffold::ScaffoldError::Gaps {
+                            target: iac.target().to_string(),
+                            pattern: pattern.source.clone(),
+                            gaps,
+                        }));
+                    }
+                    Err(e) => {
+                        complete = false;
+                        failures.push(e.into());
+                    }
+                }
+            }
+        }
+        if complete {
+            writeln!(out, "ok: {} ({})", def.source(), def.id()).ok();
         }
     }
     match failures.len() {

@@ -1,6 +1,7 @@
 //! The error of a whole command: one variant per area, each area's own enum inside. The exit code
 //! is decided here, not in `main.rs`.
 
+use crate::catalog::CatalogError;
 use crate::compare::CompareError;
 use crate::library::LibraryError;
 use crate::loader::ResolveError;
@@ -11,6 +12,8 @@ use crate::walkthrough::WalkError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
     #[error(transparent)]
     Library(#[from] LibraryError),
     #[error(transparent)]
@@ -37,7 +40,8 @@ pub const EXIT_ENVIRONMENT: i32 = 3;
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Library(_) | Error::Resolve(_) => EXIT_INPUT,
+            Error::Catalog(CatalogError::Read { .. }) => EXIT_ENVIRONMENT,
+            Error::Catalog(_) | Error::Library(_) | Error::Resolve(_) => EXIT_INPUT,
             Error::Scaffold(e) => e.exit_code(),
             Error::Image(_) | Error::Output(_) => EXIT_ENVIRONMENT,
             Error::Walk(WalkError::Terminal(_)) => EXIT_ENVIRONMENT,

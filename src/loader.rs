@@ -995,6 +995,7 @@ impl Definition {
                 label: comp.label.clone().unwrap_or_else(|| kind.name.clone()),
                 group: comp.group.as_ref().map(|g| new_index[g.value.as_str()]),
                 properties,
+                line: comp.id.referenced.line(),
             });
             nodes.insert(comp.id.value.as_str(), node);
         }
@@ -1013,6 +1014,7 @@ impl Definition {
                     label: conn.label.clone(),
                     port: conn.port,
                     protocol: conn.protocol.clone(),
+                    line: conn.from.referenced.line(),
                 },
             );
         }

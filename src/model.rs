@@ -46,6 +46,8 @@ pub struct Component {
     pub group: Option<usize>,
     /// Every property the kind declares: the pattern's value or the kind's default.
     pub properties: IndexMap<String, Value>,
+    /// The line of its `id` in the pattern file, for messages about it.
+    pub line: u64,
 }
 
 impl Component {
@@ -60,6 +62,8 @@ pub struct Connection {
     pub label: Option<String>,
     pub port: Option<u16>,
     pub protocol: Option<String>,
+    /// The line of its `from` in the pattern file, for messages about it.
+    pub line: u64,
 }
 
 /// One step of a walkthrough: what it adds to the picture and what it teaches.

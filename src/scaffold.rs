@@ -12,7 +12,7 @@ use crate::cli::{NewArgs, Outcome};
 use crate::error::{EXIT_ENVIRONMENT, EXIT_INPUT, Error};
 use crate::library::Library;
 
-pub use engine::{Options, Project};
+pub use engine::{Gap, Options, Project};
 
 /// The infrastructure-as-code flavours archpat writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -47,20 +47,11 @@ pub enum ScaffoldError {
     NotEmpty { dir: String },
     #[error("output path `{dir}` exists and is not a folder")]
     NotADir { dir: String },
-    #[error("no template for component kind `{kind}` (component `{component}`): add `{path}`")]
-    MissingComponentTemplate {
-        kind: String,
-        component: String,
-        path: String,
-    },
-    #[error(
-        "no wiring template for a `{connection}` connection (`{from}` -> `{to}`): add `{path}`"
-    )]
-    MissingConnectionTemplate {
-        from: String,
-        to: String,
-        connection: String,
-        path: String,
+    #[error("the `{target}` target cannot generate {} of `{pattern}`:{}", count(gaps.len()), list(pattern, gaps))]
+    Gaps {
+        target: String,
+        pattern: String,
+        gaps: Vec<engine::Gap>,
     },
     #[error(
         "components `{first}` and `{second}` both map to the logical id `{logical_id}`; rename one"
@@ -86,6 +77,27 @@ pub enum ScaffoldError {
         #[source]
         source: std::io::Error,
     },
+}
+
+fn count(n: usize) -> String {
+    if n == 1 {
+        "one part".into()
+    } else {
+        format!("{n} parts")
+    }
+}
+
+/// One gap a line, located as `file:line:` where the line is known.
+fn list(source: &str, gaps: &[engine::Gap]) -> String {
+    let mut out = String::new();
+    for g in gaps {
+        if g.line > 0 {
+            write!(out, "\n  {source}:{}: {g}", g.line).ok();
+        } else {
+            write!(out, "\n  {g}").ok();
+        }
+    }
+    out
 }
 
 impl ScaffoldError {

@@ -23,7 +23,8 @@
 //! means adding template files.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::LazyLock;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use include_dir::{Dir, include_dir};
 use indexmap::IndexMap;
@@ -31,28 +32,84 @@ use serde_json::{Map, Value, json};
 
 use super::ScaffoldError;
 use super::naming;
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, ComponentKind};
 use crate::model::{Component, Edge, Pattern};
 
 static TEMPLATES_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
 
-/// One tera instance per target, parsed on first use.
-static TARGETS: LazyLock<BTreeMap<String, Result<tera::Tera, String>>> = LazyLock::new(|| {
-    TEMPLATES_DIR
-        .dirs()
-        .filter_map(|d| {
-            let name = d.path().file_name()?.to_str()?.to_string();
-            Some((name, load_target(d)))
-        })
-        .collect()
-});
+/// A user's folder laid over the embedded templates (`--templates-dir`), fixed on first use.
+static OVERLAY: OnceLock<PathBuf> = OnceLock::new();
 
-/// An embedded template file's text (`target` folder, path inside it), for the data files under
-/// `meta/` that other modules read.
+/// One target's templates and data, loaded on first use.
+static TARGETS: OnceLock<BTreeMap<String, Result<Target, String>>> = OnceLock::new();
+
+/// The template whose output grants a connection's composed access (IAM statements,
+/// configuration, a network rule) in a target: the one template every principal shares.
+const ACCESS_TEMPLATE: &str = "connections/_access";
+
+/// Where a target says how its language refers to each kind's attributes.
+const REFS_FILE: &str = "meta/refs.yaml";
+
+struct Target {
+    tera: tera::Tera,
+    /// Every file of the target folder, embedded or from the overlay, by relative path.
+    files: BTreeMap<String, String>,
+    /// Kind → attribute → expression, with `{lid}`, `{tf}`, `{ts}`, `{id}` and `{env}` standing
+    /// for the component's names.
+    refs: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// Lays the files of `dir` (laid out as `templates/`: `<target>/components/…`) over the embedded
+/// templates, file by file, the way a theme folder overrides a site generator's templates. Must
+/// run before the first generation.
+pub fn install_overlay(dir: &Path) -> Result<(), ScaffoldError> {
+    if !dir.is_dir() {
+        return Err(ScaffoldError::Io {
+            path: dir.display().to_string(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a folder"),
+        });
+    }
+    OVERLAY
+        .set(dir.to_path_buf())
+        .map_err(|_| ScaffoldError::Template {
+            template: dir.display().to_string(),
+            message: "templates are already in use".into(),
+        })
+}
+
+fn targets() -> &'static BTreeMap<String, Result<Target, String>> {
+    TARGETS.get_or_init(|| {
+        let mut names: BTreeSet<String> = TEMPLATES_DIR
+            .dirs()
+            .filter_map(|d| Some(d.path().file_name()?.to_str()?.to_string()))
+            .collect();
+        if let Some(dir) = OVERLAY.get()
+            && let Ok(entries) = std::fs::read_dir(dir)
+        {
+            names.extend(
+                entries
+                    .flatten()
+                    .filter(|e| e.path().is_dir())
+                    .filter_map(|e| e.file_name().to_str().map(str::to_string)),
+            );
+        }
+        names
+            .into_iter()
+            .map(|name| {
+                let target = load_target(&name);
+                (name, target)
+            })
+            .collect()
+    })
+}
+
+/// A target's file (path inside `templates/<target>/`), embedded or overlaid: the data files
+/// under `meta/` that other modules read.
 pub fn template_file(target: &str, path: &str) -> Option<&'static str> {
-    TEMPLATES_DIR
-        .get_file(format!("{target}/{path}"))
-        .and_then(|f| f.contents_utf8())
+    match targets().get(target)? {
+        Ok(t) => t.files.get(path).map(String::as_str),
+        Err(_) => None,
+    }
 }
 
 fn collect_files<'a>(dir: &'a Dir<'a>, out: &mut Vec<&'a include_dir::File<'a>>) {
@@ -62,25 +119,71 @@ fn collect_files<'a>(dir: &'a Dir<'a>, out: &mut Vec<&'a include_dir::File<'a>>)
     }
 }
 
-fn load_target(dir: &Dir<'static>) -> Result<tera::Tera, String> {
-    let mut files = Vec::new();
-    collect_files(dir, &mut files);
+fn collect_overlay(
+    root: &Path,
+    dir: &Path,
+    out: &mut BTreeMap<String, String>,
+) -> Result<(), String> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read `{}`: {e}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            collect_overlay(root, &path, out)?;
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+        let rel = path.strip_prefix(root).unwrap_or(&path);
+        let key = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        out.insert(key, text);
+    }
+    Ok(())
+}
+
+fn load_target(name: &str) -> Result<Target, String> {
+    let mut files: BTreeMap<String, String> = BTreeMap::new();
+    if let Some(dir) = TEMPLATES_DIR.get_dir(name) {
+        let mut list = Vec::new();
+        collect_files(dir, &mut list);
+        for f in list {
+            if let (Ok(rel), Some(text)) = (f.path().strip_prefix(dir.path()), f.contents_utf8())
+                && let Some(rel) = rel.to_str()
+            {
+                files.insert(rel.replace('\\', "/"), text.to_string());
+            }
+        }
+    }
+    if let Some(root) = OVERLAY.get() {
+        let dir = root.join(name);
+        if dir.is_dir() {
+            collect_overlay(&dir, &dir, &mut files)?;
+        }
+    }
     let mut tera = tera::Tera::default();
     tera.autoescape_on(vec![]);
     naming::register(&mut tera);
-    let templates: Vec<(String, &str)> = files
+    let templates: Vec<(&str, &str)> = files
         .iter()
-        .filter_map(|f| {
-            let rel = f.path().strip_prefix(dir.path()).ok()?;
-            Some((
-                rel.to_str()?.replace('\\', "/"),
-                f.contents_utf8().unwrap_or_default(),
-            ))
-        })
+        .filter(|(path, _)| path.ends_with(".tera"))
+        .map(|(path, text)| (path.as_str(), text.as_str()))
         .collect();
     tera.add_raw_templates(templates)
         .map_err(|e| error_chain(&e))?;
-    Ok(tera)
+    let refs = match files.get(REFS_FILE) {
+        Some(text) => {
+            serde_saphyr::from_str(text).map_err(|e| format!("cannot parse `{REFS_FILE}`: {e}"))?
+        }
+        None => BTreeMap::new(),
+    };
+    Ok(Target { tera, files, refs })
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
@@ -149,34 +252,286 @@ pub struct Options<'a> {
     pub region: Option<&'a str>,
 }
 
-pub fn generate(pattern: &Pattern, options: &Options) -> Result<Project, ScaffoldError> {
-    let tera = match TARGETS.get(options.target) {
-        Some(Ok(tera)) => tera,
-        Some(Err(message)) => {
-            return Err(ScaffoldError::Template {
-                template: format!("templates/{}", options.target),
-                message: message.clone(),
-            });
-        }
-        None => return Err(ScaffoldError::Unavailable(options.target.to_string())),
-    };
-    Engine {
-        tera,
-        pattern,
-        options,
-        catalog: Catalog::builtin(),
+/// Something a pattern needs that a target cannot generate yet: the template or data to add.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gap {
+    /// The line of the component or connection in the pattern file (0 when unknown).
+    pub line: u64,
+    /// What cannot be generated: ``component `db` (`aurora-cluster`)``.
+    pub subject: String,
+    /// What to add, with its path.
+    pub need: String,
+}
+
+impl std::fmt::Display for Gap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.subject, self.need)
     }
-    .run()
+}
+
+fn target(name: &str) -> Result<&'static Target, ScaffoldError> {
+    match targets().get(name) {
+        Some(Ok(t)) => Ok(t),
+        Some(Err(message)) => Err(ScaffoldError::Template {
+            template: format!("templates/{name}"),
+            message: message.clone(),
+        }),
+        None => Err(ScaffoldError::Unavailable(name.to_string())),
+    }
+}
+
+pub fn generate(pattern: &Pattern, options: &Options) -> Result<Project, ScaffoldError> {
+    Engine::new(pattern, options)?.run()
+}
+
+/// Everything `generate` would miss for this pattern in `options.target`, all at once.
+pub fn gaps(pattern: &Pattern, options: &Options) -> Result<Vec<Gap>, ScaffoldError> {
+    let engine = Engine::new(pattern, options)?;
+    Ok(engine.plan().gaps)
 }
 
 struct Engine<'a> {
-    tera: &'a tera::Tera,
+    target: &'static Target,
+    tera: &'static tera::Tera,
     pattern: &'a Pattern,
     options: &'a Options<'a>,
     catalog: &'static Catalog,
 }
 
-impl Engine<'_> {
+/// What one connection renders: its templates, in order, and the access it composes.
+struct Wiring {
+    templates: Vec<String>,
+    grant: Option<Value>,
+}
+
+/// The templates of every component and the wiring of every connection, or what is missing.
+struct Plan {
+    components: BTreeMap<String, String>,
+    connections: Vec<Wiring>,
+    gaps: Vec<Gap>,
+}
+
+impl<'a> Engine<'a> {
+    fn new(pattern: &'a Pattern, options: &'a Options<'a>) -> Result<Self, ScaffoldError> {
+        let target = target(options.target)?;
+        Ok(Engine {
+            target,
+            tera: &target.tera,
+            pattern,
+            options,
+            catalog: Catalog::builtin(),
+        })
+    }
+
+    fn kind(&self, c: &Component) -> Option<&'static ComponentKind> {
+        self.catalog.kind(&c.kind)
+    }
+
+    /// The attributes of a component in this target's language (`meta/refs.yaml`).
+    fn refs(&self, c: &Component) -> Map<String, Value> {
+        let names = [
+            ("{lid}", naming::logical_id(&c.id)),
+            ("{tf}", naming::tf_name(&c.id)),
+            ("{ts}", naming::ts_ident(&c.id)),
+            ("{env}", naming::env_name(&c.id)),
+            ("{id}", c.id.clone()),
+        ];
+        self.target
+            .refs
+            .get(&c.kind)
+            .into_iter()
+            .flatten()
+            .map(|(attr, expr)| {
+                let mut v = expr.clone();
+                for (placeholder, name) in &names {
+                    v = v.replace(placeholder, name);
+                }
+                (attr.clone(), Value::String(v))
+            })
+            .collect()
+    }
+
+    fn refs_gap(&self, c: &Component, attr: &str, why: &str) -> String {
+        format!(
+            "add `{}: {attr}` to `{}` ({why})",
+            c.kind,
+            self.template_path(REFS_FILE)
+        )
+    }
+
+    /// Composes the access a `from → to` connection grants from the catalog (what `to` offers
+    /// for the connection kind) and the target's refs. `Ok(None)`: the catalog offers no such
+    /// access, or `from` cannot hold permissions; `Err`: the refs it needs are missing.
+    fn grant(&self, e: &Edge) -> Result<Option<Value>, Vec<String>> {
+        let (Some(from_kind), Some(to_kind)) = (self.kind(e.from), self.kind(e.to)) else {
+            return Ok(None);
+        };
+        if from_kind.principal.is_none() {
+            return Ok(None);
+        }
+        let Some(statements) = to_kind.statements(&e.connection.kind) else {
+            return Ok(None);
+        };
+        let to_refs = self.refs(e.to);
+        let from_refs = self.refs(e.from);
+        let mut needs = Vec::new();
+        let access = naming::logical_id(&e.connection.kind);
+        let to_lid = naming::logical_id(&e.to.id);
+        let mut list = Vec::new();
+        for (i, st) in statements.iter().enumerate() {
+            let mut resources = Vec::new();
+            for r in &st.resources {
+                if r == "*" {
+                    resources.push(json!({"ref": "", "suffix": "*"}));
+                    continue;
+                }
+                let Some((attr, suffix)) =
+                    r.strip_prefix('{').and_then(|rest| rest.split_once('}'))
+                else {
+                    needs.push(format!(
+                        "catalog kind `{}`: resource `{r}` must start with `{{attribute}}` or be `*`",
+                        e.to.kind
+                    ));
+                    continue;
+                };
+                match to_refs.get(attr) {
+                    Some(expr) => {
+                        resources.push(json!({"ref": expr, "suffix": suffix, "attr": attr}))
+                    }
+                    None => needs.push(self.refs_gap(e.to, attr, "an IAM resource")),
+                }
+            }
+            let sid = if i == 0 {
+                format!("{access}{to_lid}")
+            } else {
+                format!("{access}{to_lid}{}", i + 1)
+            };
+            list.push(json!({"sid": sid, "actions": st.actions, "resources": resources}));
+        }
+        let mut env = Vec::new();
+        let to_env = naming::env_name(&e.to.id);
+        for (suffix, attr) in &to_kind.config {
+            match to_refs.get(attr) {
+                Some(expr) => env.push(json!({"name": format!("{to_env}_{suffix}"), "ref": expr})),
+                None => needs.push(self.refs_gap(e.to, attr, "configuration")),
+            }
+        }
+        let mut ingress = Value::Null;
+        if let Some(port) = to_kind.port_for(&e.to.properties)
+            && self.pattern.enclosing(e.from, "vpc").is_some()
+            && self.pattern.enclosing(e.to, "vpc").is_some()
+        {
+            for (c, refs) in [(e.from, &from_refs), (e.to, &to_refs)] {
+                if !refs.contains_key("security_group") {
+                    needs.push(self.refs_gap(c, "security_group", "a network rule"));
+                }
+            }
+            ingress = json!({"port": port});
+        }
+        if !needs.is_empty() {
+            return Err(needs);
+        }
+        Ok(Some(json!({
+            "access": e.connection.kind,
+            "statements": list,
+            "env": env,
+            "ingress": ingress,
+        })))
+    }
+
+    /// How a connection is generated, by the first of these that exists:
+    /// 1. the catalog marks it `implied` (nothing to generate);
+    /// 2. `connections/<from>.<kind>.<to>`: a template for exactly this triple, which does it all;
+    /// 3. any of `connections/<from>.<kind>` (the source decides: an S3 notification),
+    ///    `connections/<kind>.<to>` (the target decides: a Lambda permission) and the access the
+    ///    catalog composes (rendered by `connections/_access`), each adding its part.
+    fn wiring(&self, e: &Edge) -> Result<Wiring, Vec<String>> {
+        let conn = &e.connection.kind;
+        let rule = self.kind(e.from).and_then(|k| k.rule(conn, &e.to.kind));
+        if rule.is_some_and(|r| r.implied.is_some()) {
+            return Ok(Wiring {
+                templates: vec![],
+                grant: None,
+            });
+        }
+        let grant = self.grant(e);
+        if let Ok(exact) =
+            self.find_template(&format!("connections/{}.{conn}.{}", e.from.kind, e.to.kind))
+        {
+            return Ok(Wiring {
+                templates: vec![exact],
+                grant: grant.ok().flatten(),
+            });
+        }
+        let mut templates = Vec::new();
+        for stem in [
+            format!("connections/{}.{conn}", e.from.kind),
+            format!("connections/{conn}.{}", e.to.kind),
+        ] {
+            if let Ok(name) = self.find_template(&stem) {
+                templates.push(name);
+            }
+        }
+        let grant = grant?;
+        if grant.is_some() {
+            match self.find_template(ACCESS_TEMPLATE) {
+                Ok(name) => templates.push(name),
+                Err(path) => return Err(vec![format!("add `{}`", self.template_path(&path))]),
+            }
+        }
+        if templates.is_empty() {
+            let exact = self
+                .find_template(&format!("connections/{}.{conn}.{}", e.from.kind, e.to.kind))
+                .unwrap_err();
+            let ext = exact.rsplit('.').nth(1).unwrap_or("tera");
+            return Err(vec![format!(
+                "add `{}` (or `{conn}.{}.{ext}.tera` for any source, `{}.{conn}.{ext}.tera` for any target)",
+                self.template_path(&exact),
+                e.to.kind,
+                e.from.kind,
+            )]);
+        }
+        Ok(Wiring { templates, grant })
+    }
+
+    fn plan(&self) -> Plan {
+        let mut plan = Plan {
+            components: BTreeMap::new(),
+            connections: Vec::new(),
+            gaps: Vec::new(),
+        };
+        for c in self.pattern.components().filter(|c| !self.diagram_only(c)) {
+            match self.find_template(&format!("components/{}", c.kind)) {
+                Ok(name) => {
+                    plan.components.insert(c.id.clone(), name);
+                }
+                Err(name) => plan.gaps.push(Gap {
+                    line: c.line,
+                    subject: format!("component `{}` (`{}`)", c.id, c.kind),
+                    need: format!("add `{}`", self.template_path(&name)),
+                }),
+            }
+        }
+        for e in self.built_edges() {
+            match self.wiring(&e) {
+                Ok(w) => plan.connections.push(w),
+                Err(needs) => {
+                    for need in needs {
+                        plan.gaps.push(Gap {
+                            line: e.connection.line,
+                            subject: format!(
+                                "connection `{}` -> `{}` (`{} {} {}`)",
+                                e.from.id, e.to.id, e.from.kind, e.connection.kind, e.to.kind
+                            ),
+                            need,
+                        });
+                    }
+                }
+            }
+        }
+        plan
+    }
+
     fn diagram_only(&self, c: &Component) -> bool {
         self.catalog
             .kind(&c.kind)
@@ -246,7 +601,10 @@ impl Engine<'_> {
             "properties": c.properties,
             "tier": tier,
             "in_vpc": self.pattern.enclosing(c, "vpc").is_some(),
+            "vpc": self.pattern.enclosing(c, "vpc").map(|g| g.id.clone()).unwrap_or_default(),
+            "subnet": self.pattern.enclosing(c, "subnet").map(|g| g.id.clone()).unwrap_or_default(),
             "groups": groups,
+            "refs": self.refs(c),
         })
     }
 
@@ -345,30 +703,18 @@ impl Engine<'_> {
     fn run(&self) -> Result<Project, ScaffoldError> {
         let p = self.pattern;
         self.check_logical_ids()?;
+        // Every template must exist before anything renders, so one run reports every missing
+        // piece whatever the order, and a failure writes nothing.
+        let plan = self.plan();
+        if !plan.gaps.is_empty() {
+            return Err(ScaffoldError::Gaps {
+                target: self.options.target.to_string(),
+                pattern: p.source.clone(),
+                gaps: plan.gaps,
+            });
+        }
         let base = self.base_context();
         let mut collected = Collected::default();
-
-        // Every template must exist before anything renders, so one run reports a missing one
-        // whatever the order.
-        for c in p.components().filter(|c| !self.diagram_only(c)) {
-            if let Err(name) = self.find_template(&format!("components/{}", c.kind)) {
-                return Err(ScaffoldError::MissingComponentTemplate {
-                    kind: c.kind.clone(),
-                    component: c.id.clone(),
-                    path: self.template_path(&name),
-                });
-            }
-        }
-        for e in self.built_edges() {
-            if let Err(name) = self.find_template(&connection_stem(&e)) {
-                return Err(ScaffoldError::MissingConnectionTemplate {
-                    from: e.from.id.clone(),
-                    to: e.to.id.clone(),
-                    connection: format!("{} {} {}", e.from.kind, e.connection.kind, e.to.kind),
-                    path: self.template_path(&name),
-                });
-            }
-        }
 
         for (i, g) in p.groups.iter().enumerate() {
             let Ok(name) = self.find_template(&format!("groups/{}", g.kind)) else {
@@ -393,22 +739,22 @@ impl Engine<'_> {
             self.collect(&name, &g.label, Some(&owner), &text, &mut collected)?;
         }
 
-        for e in self.built_edges() {
-            let name = self
-                .find_template(&connection_stem(&e))
-                .expect("checked above");
+        for (e, wiring) in self.built_edges().zip(&plan.connections) {
             let mut ctx = base.clone();
             ctx.insert("from", &self.component_full(e.from));
             ctx.insert("to", &self.component_full(e.to));
             ctx.insert("connection", &self.edge_value(&e));
-            let text = self.render(&name, &ctx)?;
+            ctx.insert("grant", &wiring.grant.clone().unwrap_or(Value::Null));
             let origin = format!("{} → {}", e.from.label, e.to.label);
             let owner = Owner::Connection {
                 from: e.from.id.clone(),
                 kind: e.connection.kind.clone(),
                 to: e.to.id.clone(),
             };
-            self.collect(&name, &origin, Some(&owner), &text, &mut collected)?;
+            for name in &wiring.templates {
+                let text = self.render(name, &ctx)?;
+                self.collect(name, &origin, Some(&owner), &text, &mut collected)?;
+            }
         }
 
         for c in p.components().filter(|c| !self.diagram_only(c)) {
@@ -448,12 +794,10 @@ impl Engine<'_> {
                 .map(|(path, content)| json!({"path": path, "content": content}))
                 .collect();
             ctx.insert("app", &app);
-            let name = self
-                .find_template(&format!("components/{}", c.kind))
-                .expect("checked above");
-            let text = self.render(&name, &ctx)?;
+            let name = &plan.components[&c.id];
+            let text = self.render(name, &ctx)?;
             let owner = Owner::Component(c.id.clone());
-            self.collect(&name, &c.label, Some(&owner), &text, &mut collected)?;
+            self.collect(name, &c.label, Some(&owner), &text, &mut collected)?;
         }
 
         self.assemble(base, collected)
@@ -742,13 +1086,6 @@ impl Engine<'_> {
             fragments: collected_fragments,
         })
     }
-}
-
-fn connection_stem(e: &Edge) -> String {
-    format!(
-        "connections/{}.{}.{}",
-        e.from.kind, e.connection.kind, e.to.kind
-    )
 }
 
 fn insert_file(
