@@ -189,15 +189,6 @@ pub struct ConnectRule {
     pub implied: Option<String>,
 }
 
-/// How a kind acts when it starts a connection that grants access: it has a role that receives
-/// IAM statements, configuration that names what it connects to and, in a VPC, a security group.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Principal {
-    /// The service principal its role trusts, and that resource policies name for it.
-    pub service: String,
-}
-
 /// One IAM statement a connection grants: actions on resources written as `{attribute}` of the
 /// target (a name in the target language's `meta/refs.yaml`) followed by an optional literal
 /// suffix, such as `{arn}/index/*`, or a literal `*` where the actions have no resource level.
@@ -208,12 +199,19 @@ pub struct Statement {
     pub resources: Vec<String>,
 }
 
-/// What an access kind grants: statements, or the union of other access kinds' statements.
+/// What an access kind grants: statements (and the KMS actions needed on a customer managed key
+/// the target is encrypted with), or the union of other access kinds.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 pub enum Access {
-    Statements(Vec<Statement>),
-    Union { union: Vec<String> },
+    Union {
+        union: Vec<String>,
+    },
+    Statements {
+        statements: Vec<Statement>,
+        #[serde(default)]
+        kms: Vec<String>,
+    },
 }
 
 /// The port a network connection to this kind opens: a fixed number, or one per value of a
@@ -259,9 +257,13 @@ pub struct ComponentKind {
     pub properties: IndexMap<String, ValueSpec>,
     #[serde(default)]
     pub connects: Vec<ConnectRule>,
-    /// Present when the kind can be given access to other components (it has a role).
+    /// The AWS service principal of this kind (`lambda.amazonaws.com`): what its role trusts and
+    /// what resource policies of the components it connects to name.
     #[serde(default)]
-    pub principal: Option<Principal>,
+    pub service_principal: Option<String>,
+    /// Whether the kind has a role that connections add IAM statements to.
+    #[serde(default)]
+    pub principal: bool,
     /// As a connection's target: what each access kind (`read`, `write`, `publish`…) grants the
     /// source. The scaffolder composes IAM statements, configuration and network rules from it.
     #[serde(default)]
@@ -281,16 +283,31 @@ pub struct ComponentKind {
 impl ComponentKind {
     /// The statements of access kind `access`, unions resolved and statements on the same
     /// resources merged, in catalog order; `None` when this kind offers no such access.
-    pub fn statements(&self, access: &str) -> Option<Vec<Statement>> {
+    pub fn statements(&self, access: &str) -> Option<(Vec<Statement>, Vec<String>)> {
         let mut out: Vec<Statement> = Vec::new();
-        self.collect_statements(access, &mut out, 0)?;
-        Some(out)
+        let mut kms: Vec<String> = Vec::new();
+        self.collect_statements(access, &mut out, &mut kms, 0)?;
+        Some((out, kms))
     }
 
-    fn collect_statements(&self, access: &str, out: &mut Vec<Statement>, depth: u8) -> Option<()> {
+    fn collect_statements(
+        &self,
+        access: &str,
+        out: &mut Vec<Statement>,
+        kms: &mut Vec<String>,
+        depth: u8,
+    ) -> Option<()> {
         match self.access.get(access)? {
-            Access::Statements(list) => {
-                for s in list {
+            Access::Statements {
+                statements,
+                kms: key_actions,
+            } => {
+                for a in key_actions {
+                    if !kms.contains(a) {
+                        kms.push(a.clone());
+                    }
+                }
+                for s in statements {
                     match out.iter_mut().find(|o| o.resources == s.resources) {
                         Some(o) => {
                             for a in &s.actions {
@@ -305,7 +322,7 @@ impl ComponentKind {
             }
             Access::Union { union } if depth < 4 => {
                 for part in union {
-                    self.collect_statements(part, out, depth + 1)?;
+                    self.collect_statements(part, out, kms, depth + 1)?;
                 }
             }
             Access::Union { .. } => return None,

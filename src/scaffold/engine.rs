@@ -366,10 +366,10 @@ impl<'a> Engine<'a> {
         let (Some(from_kind), Some(to_kind)) = (self.kind(e.from), self.kind(e.to)) else {
             return Ok(None);
         };
-        if from_kind.principal.is_none() {
+        if !from_kind.principal {
             return Ok(None);
         }
-        let Some(statements) = to_kind.statements(&e.connection.kind) else {
+        let Some((statements, kms)) = to_kind.statements(&e.connection.kind) else {
             return Ok(None);
         };
         let to_refs = self.refs(e.to);
@@ -407,6 +407,23 @@ impl<'a> Engine<'a> {
                 format!("{access}{to_lid}{}", i + 1)
             };
             list.push(json!({"sid": sid, "actions": st.actions, "resources": resources}));
+        }
+        // A target encrypted with a customer managed key is useless without the key.
+        if !kms.is_empty() {
+            for key in self
+                .pattern
+                .outgoing(&e.to.id)
+                .filter(|k| k.connection.kind == "read" && k.to.kind == "kms-key")
+            {
+                match self.refs(key.to).get("arn") {
+                    Some(expr) => list.push(json!({
+                        "sid": format!("Key{}{to_lid}", naming::logical_id(&key.to.id)),
+                        "actions": kms,
+                        "resources": [{"ref": expr, "suffix": "", "attr": "arn"}],
+                    })),
+                    None => needs.push(self.refs_gap(key.to, "arn", "an IAM resource")),
+                }
+            }
         }
         let mut env = Vec::new();
         let to_env = naming::env_name(&e.to.id);
