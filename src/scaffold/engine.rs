@@ -161,10 +161,25 @@ fn load_target(name: &str) -> Result<Target, String> {
             }
         }
     }
+    let parse_refs = |text: &str| -> Result<BTreeMap<String, BTreeMap<String, String>>, String> {
+        serde_saphyr::from_str(text).map_err(|e| format!("cannot parse `{REFS_FILE}`: {e}"))
+    };
+    let mut refs = match files.get(REFS_FILE) {
+        Some(text) => parse_refs(text)?,
+        None => BTreeMap::new(),
+    };
     if let Some(root) = OVERLAY.get() {
         let dir = root.join(name);
         if dir.is_dir() {
             collect_overlay(&dir, &dir, &mut files)?;
+            // The refs of an overlay add kinds (or replace a kind's attributes), so a folder that
+            // adds one kind names only that kind's attributes.
+            let own = dir.join(REFS_FILE);
+            if own.is_file() {
+                let text = std::fs::read_to_string(&own)
+                    .map_err(|e| format!("cannot read `{}`: {e}", own.display()))?;
+                refs.extend(parse_refs(&text)?);
+            }
         }
     }
     let mut tera = tera::Tera::default();
@@ -1257,6 +1272,79 @@ fn unquote(v: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn pattern(yaml: &str) -> Pattern {
+        crate::loader::load_str("test.yaml", yaml)
+            .expect("loads")
+            .resolve(&[])
+            .expect("resolves")
+    }
+
+    const OPTIONS: Options = Options {
+        target: "terraform",
+        name: "t",
+        region: None,
+    };
+
+    const WORKER: &str = "id: t\ntitle: T\nsummary: s\ncomponents:\n  - { id: worker, kind: lambda }\n  - { id: files, kind: s3-bucket }\n  - { id: jobs, kind: sqs-queue }\n  - { id: key, kind: kms-key }\nconnections:\n  - { from: worker, to: files, kind: read-write }\n  - { from: worker, to: jobs, kind: consume }\n  - { from: jobs, to: key, kind: read }\n";
+
+    #[test]
+    fn access_is_composed_from_catalog_statements_and_target_refs() {
+        let p = pattern(WORKER);
+        let engine = Engine::new(&p, &OPTIONS).unwrap();
+        let e = p.edges().next().unwrap();
+        let grant = engine.grant(&e).unwrap().expect("lambda is a principal");
+        assert_eq!(grant["statements"][0]["sid"], "ReadWriteFiles");
+        assert_eq!(
+            grant["statements"][0]["resources"][0],
+            json!({"ref": "aws_s3_bucket.files.arn", "suffix": "/*", "attr": "arn"})
+        );
+        assert_eq!(grant["statements"][1]["sid"], "ReadWriteFiles2");
+        assert_eq!(grant["statements"][1]["actions"], json!(["s3:ListBucket"]));
+        assert_eq!(
+            grant["env"],
+            json!([{"name": "FILES_NAME", "ref": "aws_s3_bucket.files.id"}])
+        );
+        assert_eq!(grant["ingress"], Value::Null);
+    }
+
+    #[test]
+    fn a_target_encrypted_with_a_key_adds_the_key_actions() {
+        let p = pattern(WORKER);
+        let engine = Engine::new(&p, &OPTIONS).unwrap();
+        let e = p.edges().nth(1).unwrap();
+        let grant = engine.grant(&e).unwrap().unwrap();
+        let last = grant["statements"].as_array().unwrap().last().unwrap();
+        assert_eq!(last["sid"], "KeyKeyJobs");
+        assert_eq!(last["actions"], json!(["kms:Decrypt"]));
+        assert_eq!(last["resources"][0]["ref"], "aws_kms_key.key.arn");
+    }
+
+    #[test]
+    fn a_source_without_a_role_gets_no_grant() {
+        let p = pattern(WORKER);
+        let engine = Engine::new(&p, &OPTIONS).unwrap();
+        let e = p.edges().nth(2).unwrap();
+        assert_eq!(engine.grant(&e).unwrap(), None);
+    }
+
+    #[test]
+    fn gaps_name_the_line_and_what_to_add() {
+        let gap = Gap {
+            line: 12,
+            subject: "component `db` (`aurora-cluster`)".into(),
+            need: "add `templates/x/components/aurora-cluster.tf.tera`".into(),
+        };
+        let e = ScaffoldError::Gaps {
+            target: "terraform".into(),
+            pattern: "p.yaml".into(),
+            gaps: vec![gap.clone(), Gap { line: 0, ..gap }],
+        };
+        assert_eq!(
+            e.to_string(),
+            "the `terraform` target cannot generate 2 parts of `p.yaml`:\n  p.yaml:12: component `db` (`aurora-cluster`): add `templates/x/components/aurora-cluster.tf.tera`\n  component `db` (`aurora-cluster`): add `templates/x/components/aurora-cluster.tf.tera`"
+        );
+    }
 
     #[test]
     fn tidy_and_finish_normalise_whitespace() {

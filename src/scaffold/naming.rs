@@ -232,6 +232,42 @@ pub fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A label made to fit a field with limits: one line, at most `max` characters (cut with `...`),
+/// and with `latin1` only the characters that IAM descriptions and similar fields accept (tab
+/// and `U+0020`-`U+007E`, `U+00A1`-`U+00FF`): common typographic punctuation becomes its ASCII
+/// look-alike, anything else `?`. Every label that reaches such a field goes through this.
+pub fn fit(text: &str, max: usize, latin1: bool) -> String {
+    let line = one_line(text);
+    let mut out: String = if latin1 {
+        line.chars()
+            .map(|c| match c {
+                '\u{20}'..='\u{7E}' | '\u{A1}'..='\u{FF}' => c.to_string(),
+                '\u{2010}'..='\u{2015}' | '\u{2212}' => "-".into(),
+                '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{2032}' => "'".into(),
+                '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{2033}' => "\"".into(),
+                '\u{2026}' => "...".into(),
+                '\u{A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' => " ".into(),
+                _ => "?".into(),
+            })
+            .collect()
+    } else {
+        line
+    };
+    if out.chars().count() > max {
+        let ellipsis = if latin1 || max < 4 { "..." } else { "…" };
+        let keep = max.saturating_sub(ellipsis.chars().count());
+        out = out
+            .chars()
+            .take(keep)
+            .collect::<String>()
+            .trim_end()
+            .to_string();
+        out.push_str(ellipsis);
+        out = out.chars().take(max).collect();
+    }
+    out
+}
+
 /// Indents every non-empty line (the first included) by `n` spaces and drops the final newline;
 /// for placing a collected slot or a code file inside a YAML block, on a line of its own.
 pub fn pad(text: &str, n: usize) -> String {
@@ -296,6 +332,15 @@ pub fn register(tera: &mut tera::Tera) {
             },
         ))
     });
+    tera.register_filter("fit", |value: &Value, args: &HashMap<String, Value>| {
+        let s = string_arg("fit", value)?;
+        let max = args
+            .get("max")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| tera::Error::msg("filter `fit` needs `max`, a number of characters"))?;
+        let latin1 = args.get("latin1").and_then(Value::as_bool).unwrap_or(false);
+        Ok(Value::String(fit(&s, max as usize, latin1)))
+    });
     tera.register_filter("pad", |value: &Value, args: &HashMap<String, Value>| {
         let s = string_arg("pad", value)?;
         let n = args
@@ -309,6 +354,20 @@ pub fn register(tera: &mut tera::Tera) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_fit_limited_fields() {
+        assert_eq!(fit("Orders – worker", 1000, true), "Orders - worker");
+        assert_eq!(fit("“quoted”\n label", 1000, true), "\"quoted\" label");
+        assert_eq!(fit("注文 🚀", 1000, true), "?? ?");
+        assert_eq!(fit("Café", 1000, true), "Café");
+        let long = "x".repeat(200);
+        let cut = fit(&long, 128, false);
+        assert_eq!(cut.chars().count(), 128);
+        assert!(cut.ends_with('…'));
+        assert_eq!(fit(&long, 10, true), "xxxxxxx...");
+        assert_eq!(fit("short", 128, false), "short");
+    }
 
     #[test]
     fn project_names_that_escape_are_refused() {
