@@ -51,7 +51,6 @@ const ACCESS_TEMPLATE: &str = "connections/_access";
 const REFS_FILE: &str = "meta/refs.yaml";
 
 struct Target {
-    tera: tera::Tera,
     /// Every file of the target folder, embedded or from the overlay, by relative path.
     files: BTreeMap<String, String>,
     /// Kind → attribute → expression, with `{lid}`, `{tf}`, `{ts}`, `{id}` and `{env}` standing
@@ -182,23 +181,54 @@ fn load_target(name: &str) -> Result<Target, String> {
             }
         }
     }
-    let mut tera = tera::Tera::default();
-    tera.autoescape_on(vec![]);
-    naming::register(&mut tera);
-    let templates: Vec<(&str, &str)> = files
-        .iter()
-        .filter(|(path, _)| path.ends_with(".tera"))
-        .map(|(path, text)| (path.as_str(), text.as_str()))
-        .collect();
-    tera.add_raw_templates(templates)
-        .map_err(|e| error_chain(&e))?;
-    let refs = match files.get(REFS_FILE) {
-        Some(text) => {
-            serde_saphyr::from_str(text).map_err(|e| format!("cannot parse `{REFS_FILE}`: {e}"))?
+    Ok(Target { files, refs })
+}
+
+impl Target {
+    fn template_names(&self) -> impl Iterator<Item = &str> {
+        self.files
+            .keys()
+            .map(String::as_str)
+            .filter(|n| n.ends_with(".tera"))
+    }
+
+    /// A tera instance with `wanted` and the templates they import or include, and nothing
+    /// else: parsing every template of a target costs more than generating a project.
+    fn tera<'n>(&self, wanted: impl IntoIterator<Item = &'n str>) -> Result<tera::Tera, String> {
+        let mut names: BTreeSet<&str> = BTreeSet::new();
+        let mut queue: Vec<&str> = wanted.into_iter().collect();
+        while let Some(name) = queue.pop() {
+            let Some((key, text)) = self.files.get_key_value(name) else {
+                continue;
+            };
+            if !names.insert(key.as_str()) {
+                continue;
+            }
+            queue.extend(referenced_templates(text));
         }
-        None => BTreeMap::new(),
-    };
-    Ok(Target { tera, files, refs })
+        let mut tera = tera::Tera::default();
+        tera.autoescape_on(vec![]);
+        naming::register(&mut tera);
+        tera.add_raw_templates(names.iter().map(|n| (*n, self.files[*n].as_str())))
+            .map_err(|e| error_chain(&e))?;
+        Ok(tera)
+    }
+}
+
+/// The templates a template names in `import`, `include` or `extends` tags.
+fn referenced_templates(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for tag in ["import \"", "include \"", "extends \""] {
+        let mut rest = text;
+        while let Some(i) = rest.find(tag) {
+            rest = &rest[i + tag.len()..];
+            if let Some(end) = rest.find('"') {
+                out.push(&rest[..end]);
+                rest = &rest[end..];
+            }
+        }
+    }
+    out
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
@@ -307,7 +337,8 @@ pub fn gaps(pattern: &Pattern, options: &Options) -> Result<Vec<Gap>, ScaffoldEr
 
 struct Engine<'a> {
     target: &'static Target,
-    tera: &'static tera::Tera,
+    /// Parsed once the plan knows which templates the pattern needs.
+    tera: std::cell::OnceCell<tera::Tera>,
     pattern: &'a Pattern,
     options: &'a Options<'a>,
     catalog: &'static Catalog,
@@ -331,7 +362,7 @@ impl<'a> Engine<'a> {
         let target = target(options.target)?;
         Ok(Engine {
             target,
-            tera: &target.tera,
+            tera: std::cell::OnceCell::new(),
             pattern,
             options,
             catalog: Catalog::builtin(),
@@ -571,14 +602,14 @@ impl<'a> Engine<'a> {
     }
 
     fn has_template(&self, name: &str) -> bool {
-        self.tera.get_template_names().any(|n| n == name)
+        self.target.files.contains_key(name)
     }
 
     /// The template for `stem` (`components/lambda`): `stem.tera` or `stem.<ext>.tera`, where the
     /// extension is the target's own (`yaml`, `tf`, `ts`); `Err` holds the path to suggest.
     fn find_template(&self, stem: &str) -> Result<String, String> {
         let is_ext = |e: &str| !e.is_empty() && !e.contains(['.', '/']);
-        if let Some(found) = self.tera.get_template_names().find(|n| {
+        if let Some(found) = self.target.template_names().find(|n| {
             n.strip_prefix(stem)
                 .and_then(|rest| rest.strip_suffix(".tera"))
                 .is_some_and(|rest| rest.is_empty() || rest.strip_prefix('.').is_some_and(is_ext))
@@ -588,8 +619,8 @@ impl<'a> Engine<'a> {
         // Suggest the extension the folder's other templates use.
         let folder = stem.rsplit_once('/').map_or("", |(f, _)| f);
         let ext = self
-            .tera
-            .get_template_names()
+            .target
+            .template_names()
             .filter_map(|n| {
                 n.strip_prefix(folder)?
                     .strip_prefix('/')?
@@ -725,6 +756,8 @@ impl<'a> Engine<'a> {
 
     fn render(&self, name: &str, ctx: &tera::Context) -> Result<String, ScaffoldError> {
         self.tera
+            .get()
+            .expect("run() parses the templates before rendering")
             .render(name, ctx)
             .map_err(|e| ScaffoldError::Template {
                 template: self.template_path(name),
@@ -745,6 +778,32 @@ impl<'a> Engine<'a> {
                 gaps: plan.gaps,
             });
         }
+        let mut wanted: BTreeSet<String> = plan.components.values().cloned().collect();
+        wanted.extend(plan.connections.iter().flat_map(|w| w.templates.iter().cloned()));
+        wanted.extend(
+            p.components()
+                .filter(|c| !self.diagram_only(c))
+                .map(|c| format!("app/{}.tera", c.kind)),
+        );
+        for g in &p.groups {
+            if let Ok(name) = self.find_template(&format!("groups/{}", g.kind)) {
+                wanted.insert(name);
+            }
+        }
+        wanted.extend(
+            self.target
+                .template_names()
+                .filter(|n| n.starts_with("skeleton/") || n.starts_with("meta/"))
+                .map(str::to_string),
+        );
+        let tera = self
+            .target
+            .tera(wanted.iter().map(String::as_str))
+            .map_err(|message| ScaffoldError::Template {
+                template: format!("templates/{}", self.options.target),
+                message,
+            })?;
+        let _ = self.tera.set(tera);
         let base = self.base_context();
         let mut collected = Collected::default();
 
@@ -1069,9 +1128,9 @@ impl<'a> Engine<'a> {
         let collected_fragments = collected.fragments;
         let mut files = collected.files;
         let skeleton: Vec<String> = self
-            .tera
-            .get_template_names()
-            .filter(|n| n.starts_with("skeleton/") && n.ends_with(".tera"))
+            .target
+            .template_names()
+            .filter(|n| n.starts_with("skeleton/"))
             .map(str::to_string)
             .collect::<BTreeSet<_>>()
             .into_iter()
@@ -1326,6 +1385,24 @@ mod tests {
         let engine = Engine::new(&p, &OPTIONS).unwrap();
         let e = p.edges().nth(2).unwrap();
         assert_eq!(engine.grant(&e).unwrap(), None);
+    }
+
+    #[test]
+    fn every_template_of_every_target_parses() {
+        for (name, target) in targets() {
+            let target = target.as_ref().unwrap_or_else(|e| panic!("{name}: {e}"));
+            target
+                .tera(target.template_names().collect::<Vec<_>>())
+                .unwrap_or_else(|e| panic!("templates/{name}: {e}"));
+        }
+    }
+
+    #[test]
+    fn only_the_templates_a_pattern_needs_are_parsed_with_their_imports() {
+        assert_eq!(
+            referenced_templates("{%- import \"macros/hcl.tera\" as hcl -%}\n{% include \"x.tera\" %}"),
+            vec!["macros/hcl.tera", "x.tera"]
+        );
     }
 
     #[test]
