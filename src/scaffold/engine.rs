@@ -557,6 +557,30 @@ impl<'a> Engine<'a> {
         Ok(Wiring { templates, grant })
     }
 
+    /// The VPC endpoints of the AWS services that principals inside VPC `group` connect to, by
+    /// service name: what a private subnet without a NAT route needs to reach them.
+    fn endpoints(&self, group: &str) -> Vec<Value> {
+        let mut found: BTreeMap<String, bool> = BTreeMap::new();
+        for e in self.built_edges() {
+            let inside = self
+                .pattern
+                .enclosing(e.from, "vpc")
+                .is_some_and(|g| g.id == group);
+            let principal = self.kind(e.from).is_some_and(|k| k.principal);
+            if let (true, true, Some(endpoint)) = (
+                inside,
+                principal,
+                self.kind(e.to).and_then(|k| k.endpoint.as_ref()),
+            ) {
+                found.insert(endpoint.service.clone(), endpoint.gateway);
+            }
+        }
+        found
+            .into_iter()
+            .map(|(service, gateway)| json!({"service": service, "gateway": gateway}))
+            .collect()
+    }
+
     fn plan(&self) -> Plan {
         let mut plan = Plan {
             components: BTreeMap::new(),
@@ -779,7 +803,11 @@ impl<'a> Engine<'a> {
             });
         }
         let mut wanted: BTreeSet<String> = plan.components.values().cloned().collect();
-        wanted.extend(plan.connections.iter().flat_map(|w| w.templates.iter().cloned()));
+        wanted.extend(
+            plan.connections
+                .iter()
+                .flat_map(|w| w.templates.iter().cloned()),
+        );
         wanted.extend(
             p.components()
                 .filter(|c| !self.diagram_only(c))
@@ -823,7 +851,8 @@ impl<'a> Engine<'a> {
             ctx.insert(
                 "group",
                 &json!({"id": g.id, "kind": g.kind, "label": g.label,
-                    "properties": g.properties, "children": children}),
+                    "properties": g.properties, "children": children,
+                    "endpoints": self.endpoints(&g.id)}),
             );
             let text = self.render(&name, &ctx)?;
             let owner = Owner::Group(g.id.clone());
@@ -1400,7 +1429,9 @@ mod tests {
     #[test]
     fn only_the_templates_a_pattern_needs_are_parsed_with_their_imports() {
         assert_eq!(
-            referenced_templates("{%- import \"macros/hcl.tera\" as hcl -%}\n{% include \"x.tera\" %}"),
+            referenced_templates(
+                "{%- import \"macros/hcl.tera\" as hcl -%}\n{% include \"x.tera\" %}"
+            ),
             vec!["macros/hcl.tera", "x.tera"]
         );
     }

@@ -222,3 +222,172 @@ fn readme_example_is_current_output() {
         "regenerate the README example"
     );
 }
+
+/// `examples/extend/`: a kind added from a catalog folder, its templates from a templates folder.
+fn extend(path: &str) -> String {
+    format!("{}/examples/extend/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn check_lists_everything_each_target_cannot_generate_with_lines() {
+    // The catalog folder adds `ssm-parameter`; without the templates folder no target has it.
+    let pattern = extend("app-config.yaml");
+    let out = archpat()
+        .args(["--catalog-dir", &extend("catalog"), "check", &pattern])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    for (target, ext) in [
+        ("cloudformation", "yaml"),
+        ("terraform", "tf"),
+        ("cdk", "ts"),
+    ] {
+        let expected = format!(
+            "the `{target}` target cannot generate one part of `{pattern}`:\n  {pattern}:9: component `settings` (`ssm-parameter`): add `templates/{target}/components/ssm-parameter.{ext}.tera`"
+        );
+        assert!(err.contains(&expected), "missing\n{expected}\nin\n{err}");
+    }
+    // `--iac` narrows the check to the targets named.
+    let out = archpat()
+        .args([
+            "--catalog-dir",
+            &extend("catalog"),
+            "check",
+            "--iac",
+            "terraform",
+            &pattern,
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("`terraform` target") && !err.contains("`cdk` target"),
+        "{err}"
+    );
+}
+
+#[test]
+fn new_refuses_with_the_same_list_and_writes_nothing() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("app");
+    let out = archpat()
+        .args([
+            "--catalog-dir",
+            &extend("catalog"),
+            "new",
+            &extend("app-config.yaml"),
+        ])
+        .args([
+            "--iac",
+            "terraform",
+            "--no-input",
+            "-o",
+            dir.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("component `settings` (`ssm-parameter`): add `templates/terraform/components/ssm-parameter.tf.tera`"),
+        "{err}"
+    );
+    assert!(!dir.exists());
+    assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn a_kind_added_from_folders_generates_in_every_target_with_its_access() {
+    let root = tempfile::tempdir().unwrap();
+    let overlay = [
+        "--catalog-dir",
+        &extend("catalog"),
+        "--templates-dir",
+        &extend("templates"),
+    ];
+    let out = archpat()
+        .args(overlay)
+        .args(["check", &extend("app-config.yaml")])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (target, needle) in [
+        ("terraform", "Resource = aws_ssm_parameter.settings.arn"),
+        ("cloudformation", "ssm:GetParameter"),
+        ("cdk", "ssm:GetParameter"),
+    ] {
+        let dir = root.path().join(target);
+        let out = archpat()
+            .args(overlay)
+            .args([
+                "new",
+                &extend("app-config.yaml"),
+                "--iac",
+                target,
+                "--no-input",
+            ])
+            .args(["-o", dir.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{target}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let all: String = walk(&dir).join("\n");
+        assert!(all.contains(needle), "{target}: no `{needle}`");
+        assert!(
+            all.contains("SETTINGS_NAME"),
+            "{target}: the function is not told the name"
+        );
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else if let Ok(text) = std::fs::read_to_string(&p) {
+            out.push(text);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_broken_catalog_folder_is_a_located_error() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(root.path().join("kinds")).unwrap();
+    std::fs::write(
+        root.path().join("kinds/x.yaml"),
+        "kind: y\nname: Y\nservice: Y\ncategory: compute\nshape: rect\ndescription: d\n",
+    )
+    .unwrap();
+    let out = archpat()
+        .args([
+            "--catalog-dir",
+            root.path().to_str().unwrap(),
+            "list",
+            "--kinds",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    let file = root.path().join("kinds/x.yaml");
+    assert_eq!(
+        err,
+        format!(
+            "error: catalog file `{}` declares kind `y`; the file must be named `y.yaml`\n",
+            file.display()
+        )
+    );
+}
