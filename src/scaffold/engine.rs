@@ -463,7 +463,7 @@ impl<'a> Engine<'a> {
             {
                 match self.refs(key.to).get("arn") {
                     Some(expr) => list.push(json!({
-                        "sid": format!("Key{}{to_lid}", naming::logical_id(&key.to.id)),
+                        "sid": format!("{access}{to_lid}Key{}", naming::logical_id(&key.to.id)),
                         "actions": kms,
                         "resources": [{"ref": expr, "suffix": "", "attr": "arn"}],
                     })),
@@ -480,9 +480,19 @@ impl<'a> Engine<'a> {
             }
         }
         let mut ingress = Value::Null;
+        let from_vpc = self.pattern.enclosing(e.from, "vpc").map(|g| g.id.as_str());
+        let to_vpc = self.pattern.enclosing(e.to, "vpc").map(|g| g.id.as_str());
+        if let (Some(_), Some(a), Some(b)) = (to_kind.port_for(&e.to.properties), from_vpc, to_vpc)
+            && a != b
+        {
+            needs.push(format!(
+                "`{}` is in VPC `{a}` and `{}` in VPC `{b}`: a network connection between two VPCs needs peering or a transit gateway, which archpat does not generate; put both in one VPC",
+                e.from.id, e.to.id
+            ));
+        }
         if let Some(port) = to_kind.port_for(&e.to.properties)
-            && self.pattern.enclosing(e.from, "vpc").is_some()
-            && self.pattern.enclosing(e.to, "vpc").is_some()
+            && from_vpc.is_some()
+            && from_vpc == to_vpc
         {
             for (c, refs) in [(e.from, &from_refs), (e.to, &to_refs)] {
                 if !refs.contains_key("security_group") {
@@ -692,6 +702,8 @@ impl<'a> Engine<'a> {
             "subnet": self.pattern.enclosing(c, "subnet").map(|g| g.id.clone()).unwrap_or_default(),
             "groups": groups,
             "refs": self.refs(c),
+            "service_principal": self.kind(c).and_then(|k| k.service_principal.clone()),
+            "metric": self.kind(c).and_then(|k| k.metric.clone()),
         })
     }
 
@@ -1403,7 +1415,7 @@ mod tests {
         let e = p.edges().nth(1).unwrap();
         let grant = engine.grant(&e).unwrap().unwrap();
         let last = grant["statements"].as_array().unwrap().last().unwrap();
-        assert_eq!(last["sid"], "KeyKeyJobs");
+        assert_eq!(last["sid"], "ConsumeJobsKeyKey");
         assert_eq!(last["actions"], json!(["kms:Decrypt"]));
         assert_eq!(last["resources"][0]["ref"], "aws_kms_key.key.arn");
     }
