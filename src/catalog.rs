@@ -117,8 +117,48 @@ pub struct ValueSpec {
     pub min: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<i64>,
+    /// A shape a string must have beyond its type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<Format>,
     #[serde(default)]
     pub help: String,
+}
+
+/// Shapes of string values that templates rely on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// A private IPv4 `/16` (`10.1.0.0/16`): the VPC templates carve their subnet plan from it.
+    #[serde(rename = "private-cidr-16")]
+    PrivateCidr16,
+}
+
+impl Format {
+    fn check(self, text: &str) -> Result<(), String> {
+        match self {
+            Format::PrivateCidr16 => {
+                let bad = || {
+                    format!("a private IPv4 range ending in /16 such as 10.1.0.0/16, got `{text}`")
+                };
+                let (address, mask) = text.split_once('/').ok_or_else(bad)?;
+                let octets: Vec<u8> = address
+                    .split('.')
+                    .map(|o| o.parse::<u8>())
+                    .collect::<Result<_, _>>()
+                    .map_err(|_| bad())?;
+                if mask != "16" || octets.len() != 4 || octets[2] != 0 || octets[3] != 0 {
+                    return Err(bad());
+                }
+                let private = octets[0] == 10
+                    || (octets[0] == 172 && (16..=31).contains(&octets[1]))
+                    || (octets[0] == 192 && octets[1] == 168);
+                if !private {
+                    return Err(bad());
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 impl ValueSpec {
@@ -144,6 +184,9 @@ impl ValueSpec {
                 list.join(", "),
                 display_value(value)
             ));
+        }
+        if let (Some(format), Some(text)) = (self.format, value.as_str()) {
+            format.check(text)?;
         }
         if let Some(n) = value.as_i64()
             && (self.min.is_some_and(|min| n < min) || self.max.is_some_and(|max| n > max))
@@ -240,6 +283,48 @@ pub struct Metric {
     pub description: String,
 }
 
+/// Whether a kind with a [`Placement`] must sit inside a `vpc` group.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VpcPlacement {
+    /// Only inside a VPC (a load balancer, a database, a NAT gateway).
+    #[default]
+    Required,
+    /// Outside any VPC, or inside one in a subnet of one of the tiers (a Lambda function).
+    Optional,
+}
+
+/// Where a component of this kind may sit among the pattern's groups. Unknown fields are denied,
+/// as in every catalog struct: a misspelt `tiers` would otherwise silently lift the rule.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Placement {
+    #[serde(default)]
+    pub vpc: VpcPlacement,
+    /// Subnet tiers (the `tier` of a `subnet` group) the component may sit in, preferred first;
+    /// empty means anywhere in the VPC. A component counts as in a subnet when any group around
+    /// it is one (an EKS cluster drawn in a container inside the app subnets).
+    #[serde(default)]
+    pub tiers: Vec<String>,
+}
+
+/// Something a component of this kind cannot generate without: another component of `kind` in
+/// the pattern (in the same VPC, when both kinds sit in one), or a `connection` it starts towards
+/// one of `to` (any target its `connects` allows, when `to` is empty). Exactly one of `kind` and
+/// `connection` is given. Unknown fields are denied so that a typo cannot drop a requirement.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requirement {
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub connection: Option<String>,
+    #[serde(default)]
+    pub to: Vec<String>,
+    /// Why, as a clause that follows "because", for the loader's hint.
+    pub why: String,
+}
+
 /// A component kind: one AWS service or resource as archpat knows it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -278,6 +363,41 @@ pub struct ComponentKind {
     /// What an alarm connected to this kind watches.
     #[serde(default)]
     pub metric: Option<Metric>,
+    /// The VPC endpoint through which a principal in private subnets without a NAT route reaches
+    /// this kind's AWS API.
+    #[serde(default)]
+    pub endpoint: Option<Endpoint>,
+    /// Connections other kinds may start towards this one, declared here so that a kind added
+    /// in a `--catalog-dir` folder can say who connects to it without replacing their files.
+    /// Merged into the source kinds' `connects` when the catalog loads.
+    #[serde(default)]
+    pub connected_from: Vec<ConnectFromRule>,
+    /// Where the kind must sit (a VPC, subnet tiers); `None` means anywhere, as for regional
+    /// services such as S3 or SQS.
+    #[serde(default)]
+    pub placement: Option<Placement>,
+    /// Components and connections the kind cannot generate without; the loader reports a
+    /// pattern that lacks one.
+    #[serde(default)]
+    pub requires: Vec<Requirement>,
+}
+
+/// A VPC endpoint for an AWS service (`com.amazonaws.<region>.<service>`).
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoint {
+    pub service: String,
+    /// A free gateway endpoint on the route tables (S3, DynamoDB) instead of an interface endpoint.
+    #[serde(default)]
+    pub gateway: bool,
+}
+
+/// One line of `connected_from`: kinds in `from` may start a `kind` connection to this kind.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectFromRule {
+    pub kind: String,
+    pub from: Vec<String>,
 }
 
 impl ComponentKind {
@@ -487,8 +607,27 @@ impl Catalog {
     /// and makes it the catalog in use. Must run before anything reads the catalog.
     pub fn install_overlay(dir: &Path) -> Result<&'static Catalog, CatalogError> {
         let mut files = embedded_files();
+        let embedded: Vec<String> = files.keys().cloned().collect();
         read_overlay(dir, dir, &mut files)?;
-        let catalog = Catalog::from_files(&files)?;
+        // Errors in the user's files name them by their own path.
+        let located = |path: String| {
+            if embedded.contains(&path) && !dir.join(&path).is_file() {
+                path
+            } else {
+                dir.join(&path).display().to_string()
+            }
+        };
+        let catalog = Catalog::from_files(&files).map_err(|e| match e {
+            CatalogError::Parse { path, message } => CatalogError::Parse {
+                path: located(path),
+                message,
+            },
+            CatalogError::MisnamedKind { path, kind } => CatalogError::MisnamedKind {
+                path: located(path),
+                kind,
+            },
+            other => other,
+        })?;
         CATALOG
             .set(catalog)
             .map_err(|_| CatalogError::AlreadyInUse)?;
@@ -523,6 +662,30 @@ impl Catalog {
                 });
             }
             kinds.insert(kind.kind.clone(), kind);
+        }
+        let incoming: Vec<(String, ConnectFromRule)> = kinds
+            .values()
+            .flat_map(|k: &ComponentKind| {
+                k.connected_from.iter().map(|r| (k.kind.clone(), r.clone()))
+            })
+            .collect();
+        for (target, rule) in incoming {
+            for source in &rule.from {
+                let Some(from) = kinds.get_mut(source) else {
+                    return Err(CatalogError::UnknownReference {
+                        kind: target.clone(),
+                        what: "source kind in `connected_from`",
+                        name: source.clone(),
+                    });
+                };
+                if !from.may_connect(&rule.kind, &target) {
+                    from.connects.push(ConnectRule {
+                        kind: rule.kind.clone(),
+                        to: vec![target.clone()],
+                        implied: None,
+                    });
+                }
+            }
         }
         let catalog = Catalog {
             categories,
@@ -568,6 +731,44 @@ impl Catalog {
                 && !kind.properties.contains_key(property)
             {
                 return Err(unknown(&kind.kind, "port property", property));
+            }
+            if let Some(placement) = &kind.placement {
+                let tiers = self
+                    .groups
+                    .get("subnet")
+                    .and_then(|g| g.properties.get("tier"))
+                    .map(|spec| spec.choices.clone())
+                    .unwrap_or_default();
+                if let Some(t) = placement
+                    .tiers
+                    .iter()
+                    .find(|t| !tiers.contains(&Value::String(t.to_string())))
+                {
+                    return Err(unknown(&kind.kind, "subnet tier", t));
+                }
+            }
+            for req in &kind.requires {
+                match (&req.kind, &req.connection) {
+                    (Some(k), None) if req.to.is_empty() => {
+                        if !self.kinds.contains_key(k) {
+                            return Err(unknown(&kind.kind, "required kind", k));
+                        }
+                    }
+                    (None, Some(c)) => {
+                        if !kind.connects.iter().any(|r| &r.kind == c) {
+                            return Err(unknown(&kind.kind, "required connection", c));
+                        }
+                        if let Some(t) = req.to.iter().find(|t| kind.rule(c, t).is_none()) {
+                            return Err(unknown(&kind.kind, "target of a required connection", t));
+                        }
+                    }
+                    _ => {
+                        return Err(CatalogError::Parse {
+                            path: format!("kinds/{}.yaml", kind.kind),
+                            message: "each entry of `requires` names exactly one of `kind` and `connection` (`to` goes with `connection`)".into(),
+                        });
+                    }
+                }
             }
             for (name, spec) in &kind.properties {
                 if let Some(default) = &spec.default {
@@ -651,6 +852,7 @@ mod tests {
             choices: vec![],
             min: Some(128),
             max: Some(1024),
+            format: None,
             help: String::new(),
         };
         assert!(spec.check(&json!(256)).is_ok());
@@ -663,6 +865,67 @@ mod tests {
             "an integer, got the string \"x\""
         );
         assert_eq!(spec.parse_text("abc").unwrap_err(), "an integer, got `abc`");
+    }
+
+    #[test]
+    fn vpc_ranges_must_be_private_slash_16s() {
+        let check = |t: &str| Format::PrivateCidr16.check(t);
+        for good in [
+            "10.0.0.0/16",
+            "10.42.0.0/16",
+            "172.31.0.0/16",
+            "192.168.0.0/16",
+        ] {
+            assert!(check(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "10.0.0.0/24",
+            "8.8.0.0/16",
+            "10.0.1.0/16",
+            "10.0.0/16",
+            "10.300.0.0/16",
+            "x",
+        ] {
+            assert_eq!(
+                check(bad).unwrap_err(),
+                format!("a private IPv4 range ending in /16 such as 10.1.0.0/16, got `{bad}`")
+            );
+        }
+    }
+
+    #[test]
+    fn placement_and_requires_refer_to_what_exists() {
+        let broken = |kind: &str, from: &str, to: &str| {
+            let mut files = embedded_files();
+            let key = format!("kinds/{kind}.yaml");
+            let text = files[&key].replace(from, to);
+            assert_ne!(text, files[&key], "`{from}` is not in {key}");
+            files.insert(key, text);
+            Catalog::from_files(&files).unwrap_err().to_string()
+        };
+        assert_eq!(
+            broken("nat-gateway", "tiers: [public]", "tiers: [pubic]"),
+            "catalog kind `nat-gateway` uses unknown subnet tier `pubic`"
+        );
+        assert_eq!(
+            broken("ecs-service", "kind: ecs-cluster", "kind: ecs-clusters"),
+            "catalog kind `ecs-service` uses unknown required kind `ecs-clusters`"
+        );
+        assert_eq!(
+            broken("cloudfront", "connection: origin", "connection: route"),
+            "catalog kind `cloudfront` uses unknown required connection `route`"
+        );
+        assert_eq!(
+            broken(
+                "ecs-service",
+                "kind: ecs-cluster",
+                "kind: ecs-cluster\n    connection: log"
+            ),
+            "cannot parse catalog file `kinds/ecs-service.yaml`: each entry of `requires` names exactly one of `kind` and `connection` (`to` goes with `connection`)"
+        );
+        let ecs = &Catalog::builtin().kinds["ecs-service"];
+        assert_eq!(ecs.requires[0].kind.as_deref(), Some("ecs-cluster"));
+        assert_eq!(ecs.placement.as_ref().unwrap().tiers, ["private-app"]);
     }
 
     #[test]

@@ -105,6 +105,14 @@ pub enum ResolveError {
         property: String,
         expected: String,
     },
+    #[error(
+        "VPCs `{first}` and `{second}` both use the address range `{cidr}`; give one of them another `cidr` (such as 10.1.0.0/16) so they can be peered"
+    )]
+    OverlappingVpcs {
+        first: String,
+        second: String,
+        cidr: String,
+    },
 }
 
 fn hint_suffix(hint: &Option<String>, known: &[String]) -> String {
@@ -759,8 +767,237 @@ fn check(c: &mut Checker<'_>, raw: &RawPattern) -> Vec<usize> {
         c.condition(&conn.when, &raw.parameters);
     }
 
+    check_placement(c, raw, &group_index, &defaults);
     check_walkthrough(c, raw, &component_kinds);
     group_order
+}
+
+/// `a`, `a or b`, `a, b or c`, each in backticks.
+fn either(names: &[&str]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// Where each component sits against its kind's `placement` (a VPC, subnet tiers), and whether
+/// the pattern holds what its kind `requires`: other components (in the same VPC when both kinds
+/// sit in one) and connections it starts. A component or connection with a `when` counts only for
+/// components with the same condition, so a requirement holds for every parameter value.
+fn check_placement(
+    c: &mut Checker<'_>,
+    raw: &RawPattern,
+    group_index: &HashMap<&str, usize>,
+    defaults: &IndexMap<String, Value>,
+) {
+    use crate::catalog::VpcPlacement;
+    let catalog = c.catalog;
+    // The enclosing `vpc` group and nearest `subnet` group (with its tier) of a component.
+    let where_is = |comp: &raw::RawComponent| {
+        let mut vpc: Option<&str> = None;
+        let mut subnet: Option<(&str, String)> = None;
+        let mut g = comp
+            .group
+            .as_ref()
+            .and_then(|g| group_index.get(g.value.as_str()).copied());
+        for _ in 0..raw.groups.len() {
+            let Some(i) = g else { break };
+            let group = &raw.groups[i];
+            match group.kind.value.as_str() {
+                "vpc" if vpc.is_none() => vpc = Some(group.id.value.as_str()),
+                "subnet" if subnet.is_none() => {
+                    let tier = group
+                        .properties
+                        .get("tier")
+                        .and_then(|v| substitute(&v.value, defaults).ok())
+                        .or_else(|| {
+                            catalog
+                                .groups
+                                .get("subnet")
+                                .and_then(|k| k.properties.get("tier"))
+                                .and_then(|s| s.default.clone())
+                        })
+                        .as_ref()
+                        .map(display_value)
+                        .unwrap_or_default();
+                    subnet = Some((group.id.value.as_str(), tier));
+                }
+                _ => {}
+            }
+            g = group
+                .parent
+                .as_ref()
+                .and_then(|p| group_index.get(p.value.as_str()).copied());
+        }
+        (vpc, subnet)
+    };
+    let same_when = |a: &Option<Located>, b: &Option<Located>| {
+        b.as_ref()
+            .is_none_or(|b| a.as_ref().is_some_and(|a| a.value.trim() == b.value.trim()))
+    };
+    let needs_vpc = |kind: &str| {
+        catalog
+            .kind(kind)
+            .and_then(|k| k.placement.as_ref())
+            .is_some_and(|p| p.vpc == VpcPlacement::Required)
+    };
+    for comp in &raw.components.value {
+        let Some(kind) = catalog.kind(&comp.kind.value) else {
+            continue;
+        };
+        let (id, k) = (&comp.id.value, &kind.kind);
+        let (vpc, subnet) = where_is(comp);
+        if let Some(p) = &kind.placement {
+            let at = comp.group.as_ref().unwrap_or(&comp.id);
+            let tiers: Vec<&str> = p.tiers.iter().map(String::as_str).collect();
+            let optional = p.vpc == VpcPlacement::Optional;
+            let into = match tiers.first() {
+                Some(t) => format!("a `subnet` group with `tier: {t}`"),
+                None => "a `vpc` group".to_string(),
+            };
+            let or_out = if optional { ", or out of the VPC" } else { "" };
+            match (vpc, &subnet) {
+                (None, _) if !optional => {
+                    let tiers_clause = if tiers.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", in a subnet group of tier {}", either(&tiers))
+                    };
+                    let hint = if tiers.is_empty() {
+                        "put it in a `vpc` group or a group inside one".to_string()
+                    } else {
+                        format!("put it in {into} inside a `vpc` group")
+                    };
+                    c.error(
+                        at,
+                        format!("component `{id}` (`{k}`) must sit in a VPC{tiers_clause}"),
+                        Some(hint),
+                    );
+                }
+                (Some(v), None) if !tiers.is_empty() => c.error(
+                    at,
+                    format!(
+                        "component `{id}` (`{k}`) sits in VPC `{v}` but in no subnet group; kind `{k}` sits in subnets of tier {}",
+                        either(&tiers)
+                    ),
+                    Some(format!("put it in {into}{or_out}")),
+                ),
+                (Some(_), Some((s, tier))) if !tiers.is_empty() && !tiers.contains(&tier.as_str()) => {
+                    c.error(
+                        at,
+                        format!(
+                            "component `{id}` (`{k}`) sits in subnet group `{s}` of tier `{tier}`; kind `{k}` sits in subnets of tier {}",
+                            either(&tiers)
+                        ),
+                        Some(format!("move it to {into}{or_out}")),
+                    )
+                }
+                _ => {}
+            }
+        }
+        for req in &kind.requires {
+            if let Some(needed) = &req.kind {
+                let same_vpc = vpc.is_some() && needs_vpc(k) && needs_vpc(needed);
+                let of_kind: Vec<_> = raw
+                    .components
+                    .value
+                    .iter()
+                    .filter(|o| &o.kind.value == needed)
+                    .collect();
+                let candidates: Vec<_> = of_kind
+                    .iter()
+                    .filter(|o| same_when(&comp.when, &o.when))
+                    .collect();
+                if candidates.is_empty() {
+                    let (message, hint) = match of_kind.first() {
+                        Some(o) => (
+                            format!(
+                                "component `{id}` (`{k}`) needs a component of kind `{needed}` whenever it exists; `{}` exists only `when: {}`",
+                                o.id.value,
+                                o.when.as_ref().map_or("", |w| w.value.trim())
+                            ),
+                            format!(
+                                "give `{id}` the same `when` or drop the `when` of `{}`: {}",
+                                o.id.value, req.why
+                            ),
+                        ),
+                        None => (
+                            format!(
+                                "component `{id}` (`{k}`) needs a component of kind `{needed}` in the pattern"
+                            ),
+                            format!("add one: {}", req.why),
+                        ),
+                    };
+                    c.error(&comp.id, message, Some(hint));
+                } else if same_vpc && candidates.iter().all(|o| where_is(o).0 != vpc) {
+                    c.error(
+                        &comp.id,
+                        format!(
+                            "component `{id}` (`{k}`) needs a component of kind `{needed}` in its VPC `{}`",
+                            vpc.unwrap_or_default()
+                        ),
+                        Some(format!("add one to that VPC or move this one: {}", req.why)),
+                    );
+                }
+            } else if let Some(connection) = &req.connection {
+                let targets: Vec<&str> = if req.to.is_empty() {
+                    kind.connects
+                        .iter()
+                        .filter(|r| &r.kind == connection)
+                        .flat_map(|r| r.to.iter().map(String::as_str))
+                        .filter(|t| catalog.kind(t).is_some_and(|t| t.diagram_only.is_none()))
+                        .collect()
+                } else {
+                    req.to.iter().map(String::as_str).collect()
+                };
+                let matching: Vec<_> = raw
+                    .connections
+                    .iter()
+                    .filter(|conn| {
+                        &conn.from.value == id
+                            && &conn.kind.value == connection
+                            && raw.components.value.iter().any(|o| {
+                                o.id.value == conn.to.value
+                                    && targets.contains(&o.kind.value.as_str())
+                            })
+                    })
+                    .collect();
+                if !matching
+                    .iter()
+                    .any(|conn| same_when(&comp.when, &conn.when))
+                {
+                    let example = targets.first().copied().unwrap_or("…");
+                    let message = format!(
+                        "component `{id}` (`{k}`) needs a connection of kind `{connection}` to a component of kind {}",
+                        either(&targets)
+                    );
+                    let (message, hint) = match matching.first() {
+                        Some(conn) => (
+                            format!(
+                                "{message} whenever it exists; the one to `{}` exists only `when: {}`",
+                                conn.to.value,
+                                conn.when.as_ref().map_or("", |w| w.value.trim())
+                            ),
+                            format!(
+                                "give `{id}` the same `when` or drop the connection's: {}",
+                                req.why
+                            ),
+                        ),
+                        None => (
+                            message,
+                            format!(
+                                "add `{{ from: {id}, to: <{example} id>, kind: {connection} }}` under `connections`: {}",
+                                req.why
+                            ),
+                        ),
+                    };
+                    c.error(&comp.id, message, Some(hint));
+                }
+            }
+        }
+    }
 }
 
 fn check_walkthrough(c: &mut Checker<'_>, raw: &RawPattern, components: &HashMap<&str, &str>) {
@@ -868,6 +1105,25 @@ fn check_walkthrough(c: &mut Checker<'_>, raw: &RawPattern, components: &HashMap
 
 /// Every declared property of a component or group: the given value with parameters applied,
 /// or the declared default; checked again, since `--set` values may break what defaults kept.
+/// Two VPCs of one pattern must not share an address range (all are /16s, so overlapping means
+/// equal): peering, transit gateways and VPN routes need distinct ranges.
+fn check_vpc_ranges(groups: &[Group]) -> Result<(), ResolveError> {
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for g in groups.iter().filter(|g| g.kind == "vpc") {
+        let Some(cidr) = g.properties.get("cidr").and_then(Value::as_str) else {
+            continue;
+        };
+        if let Some(first) = seen.insert(cidr, &g.id) {
+            return Err(ResolveError::OverlappingVpcs {
+                first: first.to_string(),
+                second: g.id.clone(),
+                cidr: cidr.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
 fn resolve_properties(
     owner: &str,
     specs: &IndexMap<String, ValueSpec>,
@@ -982,6 +1238,8 @@ impl Definition {
                 properties,
             });
         }
+
+        check_vpc_ranges(&groups)?;
 
         let mut graph = DiGraph::new();
         let mut nodes = HashMap::new();

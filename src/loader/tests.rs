@@ -297,3 +297,93 @@ fn set_values_that_break_a_property_are_refused() {
         "parameter values make property `runtime` of `fn` invalid: expected one of nodejs22.x, python3.13, got ruby3.3"
     );
 }
+
+#[test]
+fn vpc_ranges_are_checked_for_shape_and_overlap() {
+    let groups = |a: &str, b: &str| {
+        format!(
+            "{HEAD}groups:\n  - {{ id: region, kind: region }}\n  - {{ id: vpc_a, kind: vpc, parent: region{a} }}\n  - {{ id: vpc_b, kind: vpc, parent: region{b} }}\ncomponents:\n  - {{ id: fn, kind: lambda, group: region }}\n"
+        )
+    };
+    let same = load_str("demo.yaml", &groups("", "")).unwrap();
+    assert_eq!(
+        same.resolve(&[]).unwrap_err().to_string(),
+        "VPCs `vpc_a` and `vpc_b` both use the address range `10.0.0.0/16`; give one of them another `cidr` (such as 10.1.0.0/16) so they can be peered"
+    );
+    let distinct = load_str(
+        "demo.yaml",
+        &groups("", ", properties: { cidr: 10.1.0.0/16 }"),
+    )
+    .unwrap();
+    assert!(distinct.resolve(&[]).is_ok());
+    let err = load_str(
+        "demo.yaml",
+        &groups("", ", properties: { cidr: 10.1.0.0/24 }"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("a private IPv4 range ending in /16 such as 10.1.0.0/16, got `10.1.0.0/24`"),
+        "{err}"
+    );
+}
+
+const VPC_GROUPS: &str = "groups:\n  - { id: region, kind: region }\n  - { id: vpc, kind: vpc, parent: region }\n  - { id: public, kind: subnet, parent: vpc, properties: { tier: public } }\n  - { id: app, kind: subnet, parent: vpc }\n";
+
+#[test]
+fn placement_needs_a_vpc_and_the_kinds_subnet_tiers() {
+    let e = errors(&format!(
+        "{HEAD}{VPC_GROUPS}components:\n  - {{ id: db, kind: rds-instance, group: region }}\n  - {{ id: igw, kind: internet-gateway }}\n  - {{ id: nat, kind: nat-gateway, group: app }}\n  - {{ id: lb, kind: alb, group: vpc }}\n"
+    ));
+    assert_eq!(
+        e,
+        "demo.yaml:10:42: component `db` (`rds-instance`) must sit in a VPC, in a subnet group of tier `private-data` or `private-app`\n  hint: put it in a `subnet` group with `tier: private-data` inside a `vpc` group\ndemo.yaml:11:11: component `igw` (`internet-gateway`) must sit in a VPC\n  hint: put it in a `vpc` group or a group inside one\ndemo.yaml:12:42: component `nat` (`nat-gateway`) sits in subnet group `app` of tier `private-app`; kind `nat-gateway` sits in subnets of tier `public`\n  hint: move it to a `subnet` group with `tier: public`\ndemo.yaml:13:33: component `lb` (`alb`) sits in VPC `vpc` but in no subnet group; kind `alb` sits in subnets of tier `public` or `private-app`\n  hint: put it in a `subnet` group with `tier: public`\n`demo.yaml` has 4 errors"
+    );
+}
+
+#[test]
+fn placement_optional_vpc_allows_outside_but_checks_tiers_inside() {
+    ok(&format!(
+        "{HEAD}{VPC_GROUPS}components:\n  - {{ id: fn, kind: lambda, group: region }}\n  - {{ id: fn2, kind: lambda, group: app }}\n"
+    ));
+    let e = errors(&format!(
+        "{HEAD}{VPC_GROUPS}components:\n  - {{ id: fn, kind: lambda, group: public }}\n  - {{ id: fn2, kind: lambda, group: vpc }}\n"
+    ));
+    assert_eq!(
+        e,
+        "demo.yaml:10:36: component `fn` (`lambda`) sits in subnet group `public` of tier `public`; kind `lambda` sits in subnets of tier `private-app` or `private-data`\n  hint: move it to a `subnet` group with `tier: private-app`, or out of the VPC\ndemo.yaml:11:37: component `fn2` (`lambda`) sits in VPC `vpc` but in no subnet group; kind `lambda` sits in subnets of tier `private-app` or `private-data`\n  hint: put it in a `subnet` group with `tier: private-app`, or out of the VPC\n`demo.yaml` has 2 errors"
+    );
+}
+
+#[test]
+fn required_components_and_connections_are_reported() {
+    let e = errors(&format!(
+        "{HEAD}{VPC_GROUPS}components:\n  - {{ id: svc, kind: ecs-service, group: app }}\n  - {{ id: stream, kind: kinesis-firehose, group: region }}\n  - {{ id: alarm, kind: cloudwatch-alarm, group: region }}\n"
+    ));
+    assert_eq!(
+        e,
+        "demo.yaml:10:11: component `svc` (`ecs-service`) needs a component of kind `ecs-cluster` in the pattern\n  hint: add one: the service's tasks run in an ECS cluster\ndemo.yaml:11:11: component `stream` (`kinesis-firehose`) needs a connection of kind `ingest` to a component of kind `s3-bucket`\n  hint: add `{ from: stream, to: <s3-bucket id>, kind: ingest }` under `connections`: a delivery stream needs a destination to deliver to\ndemo.yaml:12:11: component `alarm` (`cloudwatch-alarm`) needs a connection of kind `read` to a component of kind `sqs-queue`, `lambda`, `alb`, `ec2-asg`, `ecs-service`, `rds-instance`, `aurora-cluster`, `dynamodb-table`, `apigateway-http`, `step-functions` or `kinesis-firehose`\n  hint: add `{ from: alarm, to: <sqs-queue id>, kind: read }` under `connections`: an alarm watches the metric of the resource it reads\n`demo.yaml` has 3 errors"
+    );
+}
+
+#[test]
+fn required_components_in_the_same_vpc() {
+    let e = errors(&format!(
+        "{HEAD}{VPC_GROUPS}  - {{ id: vpc2, kind: vpc, parent: region, properties: {{ cidr: 10.1.0.0/16 }} }}\n  - {{ id: app2, kind: subnet, parent: vpc2 }}\ncomponents:\n  - {{ id: cluster, kind: eks-cluster, group: app2 }}\n  - {{ id: nodes, kind: eks-nodegroup, group: app }}\n  - {{ id: web, kind: eks-workload, group: app2 }}\n"
+    ));
+    assert_eq!(
+        e,
+        "demo.yaml:13:11: component `nodes` (`eks-nodegroup`) needs a component of kind `eks-cluster` in its VPC `vpc`\n  hint: add one to that VPC or move this one: the nodes join an EKS cluster\ndemo.yaml:14:11: component `web` (`eks-workload`) needs a component of kind `eks-nodegroup` in its VPC `vpc2`\n  hint: add one to that VPC or move this one: its pods need nodes to run on\n`demo.yaml` has 2 errors"
+    );
+}
+
+#[test]
+fn a_requirement_met_only_under_another_condition_says_so() {
+    let e = errors(&format!(
+        "{HEAD}parameters:\n  on: {{ type: boolean, default: true }}\ncomponents:\n  - {{ id: job, kind: glue-job }}\n  - {{ id: bucket, kind: s3-bucket, when: on }}\n  - {{ id: stream, kind: kinesis-firehose }}\nconnections:\n  - {{ from: stream, to: bucket, kind: ingest, when: on }}\n"
+    ));
+    assert_eq!(
+        e,
+        "demo.yaml:7:11: component `job` (`glue-job`) needs a component of kind `s3-bucket` whenever it exists; `bucket` exists only `when: on`\n  hint: give `job` the same `when` or drop the `when` of `bucket`: the bucket that holds the job's script sends its access logs to the pattern's S3 bucket\ndemo.yaml:9:11: component `stream` (`kinesis-firehose`) needs a connection of kind `ingest` to a component of kind `s3-bucket` whenever it exists; the one to `bucket` exists only `when: on`\n  hint: give `stream` the same `when` or drop the connection's: a delivery stream needs a destination to deliver to\n`demo.yaml` has 2 errors"
+    );
+}

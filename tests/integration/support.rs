@@ -72,6 +72,115 @@ pub fn user_fixtures() -> Vec<PathBuf> {
     v
 }
 
+/// The catalog-derived coverage patterns (`tests/fixtures/coverage/coverage-<kind>.yaml`, written
+/// by tests/integration/coverage.rs), which every IaC target generates and validates besides the
+/// built-ins and the user fixtures. `ARCHPAT_COVERAGE` narrows them while developing: a
+/// comma-separated list of kinds (`lambda,sqs-queue`), or `none`; unset means all.
+pub fn coverage_fixtures() -> Vec<PathBuf> {
+    let all = crate::coverage::committed();
+    match std::env::var("ARCHPAT_COVERAGE") {
+        Err(_) => all,
+        Ok(list) => {
+            let wanted: Vec<String> = list
+                .split(',')
+                .map(|k| format!("coverage-{}.yaml", k.trim()))
+                .collect();
+            all.into_iter()
+                .filter(|p| {
+                    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    wanted.iter().any(|w| w == name)
+                })
+                .collect()
+        }
+    }
+}
+
+/// `(folder name, pattern path)` of every fixture a target test generates: the user fixtures,
+/// then the coverage patterns. Folder names are the file stems, unique since the coverage
+/// patterns' start with `coverage-` and the others' with `user-`.
+pub fn pattern_fixtures() -> Vec<(String, String)> {
+    user_fixtures()
+        .into_iter()
+        .chain(coverage_fixtures())
+        .map(|p| {
+            (
+                p.file_stem().unwrap().to_str().unwrap().to_string(),
+                p.to_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Runs `archpat new` for every `(folder name, pattern, --set values)` case into `root`, two at a
+/// time; returns the folders that generated, in case order, and for each case that did not, its
+/// name and what `archpat new` said (every piece the target lacks).
+pub fn generate_cases(
+    root: &Path,
+    iac: &str,
+    cases: &[(String, String, Vec<String>)],
+) -> (Vec<PathBuf>, Vec<String>) {
+    let run = |part: &[(String, String, Vec<String>)]| -> Vec<Result<PathBuf, String>> {
+        part.iter()
+            .map(|(name, pattern, sets)| {
+                let dir = root.join(name);
+                let mut cmd = archpat();
+                cmd.args(["new", pattern, "--iac", iac, "-o"]).arg(&dir);
+                for set in sets {
+                    cmd.args(["--set", set]);
+                }
+                let out = cmd.output().expect("archpat runs");
+                if out.status.success() {
+                    Ok(dir)
+                } else {
+                    Err(format!(
+                        "generating {name} ({iac}) failed:\n{}",
+                        String::from_utf8_lossy(&out.stderr).trim_end()
+                    ))
+                }
+            })
+            .collect()
+    };
+    let results: Vec<Result<PathBuf, String>> = std::thread::scope(|s| {
+        let half = cases.len().div_ceil(2);
+        let (a, b) = cases.split_at(half);
+        let run = &run;
+        let first = s.spawn(move || run(a));
+        let mut second = run(b);
+        let mut all = first.join().expect("generation thread");
+        all.append(&mut second);
+        all
+    });
+    let mut dirs = Vec::new();
+    let mut failed = Vec::new();
+    for r in results {
+        match r {
+            Ok(d) => dirs.push(d),
+            Err(e) => failed.push(e),
+        }
+    }
+    (dirs, failed)
+}
+
+/// Ends a validator test: fails with every case that could not be generated and, if `validated`
+/// panicked, with the validators' findings on the cases that did, so that one run shows all.
+pub fn finish(not_generated: Vec<String>, validated: std::thread::Result<()>) {
+    let mut parts = Vec::new();
+    if !not_generated.is_empty() {
+        parts.push(format!(
+            "{} case(s) could not be generated:\n\n{}",
+            not_generated.len(),
+            not_generated.join("\n\n")
+        ));
+    }
+    if let Err(panic) = validated {
+        parts.push(format!(
+            "validators on the generated cases:\n{}",
+            panic_text(panic)
+        ));
+    }
+    assert!(parts.is_empty(), "{}", parts.join("\n\n"));
+}
+
 /// `(project folder, pattern, --set values)`: the built-ins with their defaults and each parameter
 /// choice that switches parts of a project. Every IaC target checks the cases of the built-ins it
 /// supports, so the targets cannot drift to different variants.
@@ -225,6 +334,44 @@ pub fn assert_checkov_clean_cloudformation(templates: &[PathBuf]) {
         report.problems.join("\n")
     );
     assert!(report.passed > 0, "checkov ran no checks");
+}
+
+/// cfn-lint and checkov over `templates` side by side (two processes for two cores); fails with
+/// what either found. `lint_args` go to cfn-lint before the file names.
+pub fn assert_cfn_lint_and_checkov_clean(templates: &[PathBuf], lint_args: &[&str]) {
+    let (lint, checkov) = std::thread::scope(|s| {
+        let checkov = s.spawn(|| assert_checkov_clean_cloudformation(templates));
+        let lint = Command::new(tool("cfn-lint-venv/bin/cfn-lint"))
+            .args(["--format", "parseable"])
+            .args(lint_args)
+            .arg("--")
+            .args(templates)
+            .output()
+            .expect("cfn-lint runs");
+        (lint, checkov.join())
+    });
+    let mut problems = Vec::new();
+    if !lint.status.success() {
+        problems.push(format!(
+            "cfn-lint exit code {:?}:\n{}{}",
+            lint.status.code(),
+            String::from_utf8_lossy(&lint.stdout),
+            String::from_utf8_lossy(&lint.stderr)
+        ));
+    }
+    if let Err(panic) = checkov {
+        problems.push(panic_text(panic));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The text of a panic, for a report that gathers several.
+pub fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "a check panicked".into())
 }
 
 /// Every file below `dir` by relative path, with its bytes; empty when `dir` does not exist (a
