@@ -482,14 +482,6 @@ impl<'a> Engine<'a> {
         let mut ingress = Value::Null;
         let from_vpc = self.pattern.enclosing(e.from, "vpc").map(|g| g.id.as_str());
         let to_vpc = self.pattern.enclosing(e.to, "vpc").map(|g| g.id.as_str());
-        if let (Some(_), Some(a), Some(b)) = (to_kind.port_for(&e.to.properties), from_vpc, to_vpc)
-            && a != b
-        {
-            needs.push(format!(
-                "`{}` is in VPC `{a}` and `{}` in VPC `{b}`: a network connection between two VPCs needs peering or a transit gateway, which archpat does not generate; put both in one VPC",
-                e.from.id, e.to.id
-            ));
-        }
         if let Some(port) = to_kind.port_for(&e.to.properties)
             && from_vpc.is_some()
             && from_vpc == to_vpc
@@ -526,6 +518,16 @@ impl<'a> Engine<'a> {
                 templates: vec![],
                 grant: None,
             });
+        }
+        let from_vpc = self.pattern.enclosing(e.from, "vpc").map(|g| g.id.as_str());
+        let to_vpc = self.pattern.enclosing(e.to, "vpc").map(|g| g.id.as_str());
+        if let (Some(a), Some(b)) = (from_vpc, to_vpc)
+            && a != b
+        {
+            return Err(vec![format!(
+                "`{}` is in VPC `{a}` and `{}` in VPC `{b}`: a connection between two VPCs needs peering or a transit gateway, which archpat does not generate; put both in one VPC",
+                e.from.id, e.to.id
+            )]);
         }
         let grant = self.grant(e);
         if let Ok(exact) =

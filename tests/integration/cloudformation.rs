@@ -1,12 +1,12 @@
 //! `archpat new --iac cloudformation`: every supported built-in pattern (with defaults and with each
-//! parameter choice that switches parts) and every user fixture generates a project that passes
-//! cfn-lint and checkov; snapshots of the templates; determinism; and every refusal of the CLI.
+//! parameter choice that switches parts), every user fixture and every coverage pattern
+//! (tests/fixtures/coverage/) generates a project that passes cfn-lint and checkov; snapshots of
+//! the templates; determinism; and every refusal of the CLI.
 //!
 //! All projects are generated into one folder and each validator runs once over all of them,
 //! which keeps the suite fast; failures are attributed to files from the validators' JSON.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::support::{self, archpat};
 
@@ -30,30 +30,36 @@ fn new_project(pattern: &str, sets: &[&str], dir: &Path) -> std::process::Output
     cmd.output().expect("archpat runs")
 }
 
-fn generate_all(root: &Path) -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    for (name, pattern, sets) in support::builtin_cases(SUPPORTED_BUILTINS) {
-        let dir = root.join(name);
-        let out = new_project(pattern, sets, &dir);
-        assert!(
-            out.status.success(),
-            "generating {name} failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        dirs.push(dir);
-    }
-    for fixture in support::user_fixtures() {
-        let name = fixture.file_stem().unwrap().to_str().unwrap().to_string();
-        let dir = root.join(&name);
-        let out = new_project(fixture.to_str().unwrap(), &[], &dir);
-        assert!(
-            out.status.success(),
-            "generating {name} failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        dirs.push(dir);
-    }
-    dirs
+/// Every case: the supported built-ins' cases, the user fixtures and the coverage patterns.
+fn all_cases() -> Vec<(String, String, Vec<String>)> {
+    support::builtin_cases(SUPPORTED_BUILTINS)
+        .map(|(name, pattern, sets)| {
+            (
+                name.to_string(),
+                pattern.to_string(),
+                sets.iter().map(|s| s.to_string()).collect(),
+            )
+        })
+        .chain(
+            support::pattern_fixtures()
+                .into_iter()
+                .map(|(name, path)| (name, path, Vec::new())),
+        )
+        .collect()
+}
+
+/// The templates a project deploys in us-east-1 beside its main stack (`us-east-1/*.yaml`: what
+/// CloudFront needs there, such as its WAF web ACL or its log deliveries), in name order; most
+/// projects have none.
+fn edge_templates(project: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(project.join("us-east-1"))
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    found.sort();
+    found
 }
 
 #[test]
@@ -63,23 +69,26 @@ fn every_generated_template_passes_cfn_lint_and_checkov() {
         "expected at least 5 tests/fixtures/user-*.yaml"
     );
     let root = tempfile::tempdir().unwrap();
-    let dirs = generate_all(root.path());
-    let templates: Vec<PathBuf> = dirs.iter().map(|d| d.join("template.yaml")).collect();
+    let started = std::time::Instant::now();
+    let (dirs, not_generated) =
+        support::generate_cases(root.path(), "cloudformation", &all_cases());
+    let generated = started.elapsed();
+    let templates: Vec<PathBuf> = dirs
+        .iter()
+        .flat_map(|d| std::iter::once(d.join("template.yaml")).chain(edge_templates(d)))
+        .collect();
+    let edge = templates.len() - dirs.len();
 
-    let lint = Command::new(support::tool("cfn-lint-venv/bin/cfn-lint"))
-        .args(["--format", "parseable"])
-        .args(&templates)
-        .output()
-        .expect("cfn-lint runs");
-    assert!(
-        lint.status.success(),
-        "cfn-lint exit code {:?}:\n{}{}",
-        lint.status.code(),
-        String::from_utf8_lossy(&lint.stdout),
-        String::from_utf8_lossy(&lint.stderr)
-    );
-
-    support::assert_checkov_clean_cloudformation(&templates);
+    // One cfn-lint and one checkov process over every template, side by side.
+    let validated = std::panic::catch_unwind(|| {
+        support::assert_cfn_lint_and_checkov_clean(&templates, &[]);
+        eprintln!(
+            "cloudformation: {} templates ({edge} in us-east-1): generate {generated:.1?}, cfn-lint + checkov {:.1?}",
+            templates.len(),
+            started.elapsed() - generated
+        );
+    });
+    support::finish(not_generated, validated);
 }
 
 #[test]
@@ -268,28 +277,6 @@ fn refuses_names_that_escape_the_folder() {
     ]);
     assert!(err.contains("invalid region `../x`"), "{err}");
     assert_eq!(std::fs::read_dir(root.path()).unwrap().count(), 0);
-}
-
-#[test]
-fn a_kind_without_templates_is_named_with_the_missing_path() {
-    let root = tempfile::tempdir().unwrap();
-    let file = root.path().join("p.yaml");
-    std::fs::write(
-        &file,
-        "id: p\ntitle: P\nsummary: s\ncomponents:\n  - { id: acl, kind: waf-web-acl }\n",
-    )
-    .unwrap();
-    let err = support::refusal(&[
-        "new",
-        file.to_str().unwrap(),
-        "--iac",
-        "cloudformation",
-        "--dry-run",
-    ]);
-    assert!(
-        err.contains("no template for component kind `waf-web-acl` (component `acl`): add `templates/cloudformation/components/waf-web-acl.yaml.tera`"),
-        "{err}"
-    );
 }
 
 #[test]
