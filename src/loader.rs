@@ -1236,6 +1236,7 @@ impl Definition {
                 label: g.label.clone().unwrap_or_else(|| kind.name.clone()),
                 parent: g.parent.as_ref().map(|p| new_index[p.value.as_str()]),
                 properties,
+                line: g.id.referenced.line(),
             });
         }
 

@@ -35,6 +35,8 @@ pub struct Group {
     /// Index into [`Pattern::groups`].
     pub parent: Option<usize>,
     pub properties: IndexMap<String, Value>,
+    /// The line of its `id` in the pattern file, for messages about it.
+    pub line: u64,
 }
 
 #[derive(Debug, Clone)]

@@ -50,12 +50,32 @@ const ACCESS_TEMPLATE: &str = "connections/_access";
 /// Where a target says how its language refers to each kind's attributes.
 const REFS_FILE: &str = "meta/refs.yaml";
 
+/// Where a target says what it cannot generate yet (more than one VPC…), so that `check` and
+/// `new` refuse before anything is written.
+const LIMITS_FILE: &str = "meta/limits.yaml";
+
+/// A target's limits: group kind → how many groups of that kind one pattern may have, and why.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Limits {
+    #[serde(default)]
+    groups: BTreeMap<String, GroupLimit>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroupLimit {
+    max: usize,
+    why: String,
+}
+
 struct Target {
     /// Every file of the target folder, embedded or from the overlay, by relative path.
     files: BTreeMap<String, String>,
     /// Kind → attribute → expression, with `{lid}`, `{tf}`, `{ts}`, `{id}` and `{env}` standing
     /// for the component's names.
     refs: BTreeMap<String, BTreeMap<String, String>>,
+    limits: Limits,
 }
 
 /// Lays the files of `dir` (laid out as `templates/`: `<target>/components/…`) over the embedded
@@ -181,7 +201,16 @@ fn load_target(name: &str) -> Result<Target, String> {
             }
         }
     }
-    Ok(Target { files, refs })
+    let limits = match files.get(LIMITS_FILE) {
+        Some(text) => serde_saphyr::from_str(text)
+            .map_err(|e| format!("cannot parse `{LIMITS_FILE}`: {e}"))?,
+        None => Limits::default(),
+    };
+    Ok(Target {
+        files,
+        refs,
+        limits,
+    })
 }
 
 impl Target {
@@ -609,6 +638,25 @@ impl<'a> Engine<'a> {
                     subject: format!("component `{}` (`{}`)", c.id, c.kind),
                     need: format!("add `{}`", self.template_path(&name)),
                 }),
+            }
+        }
+        for (kind, limit) in &self.target.limits.groups {
+            let over: Vec<&crate::model::Group> = self
+                .pattern
+                .groups
+                .iter()
+                .filter(|g| &g.kind == kind)
+                .skip(limit.max)
+                .collect();
+            for g in over {
+                plan.gaps.push(Gap {
+                    line: g.line,
+                    subject: format!("group `{}` (`{kind}`)", g.id),
+                    need: format!(
+                        "this target generates at most {} `{kind}` group(s) per pattern: {}",
+                        limit.max, limit.why
+                    ),
+                });
             }
         }
         for e in self.built_edges() {

@@ -245,7 +245,7 @@ fn check_lists_everything_each_target_cannot_generate_with_lines() {
         ("cdk", "ts"),
     ] {
         let expected = format!(
-            "the `{target}` target cannot generate one part of `{pattern}`:\n  {pattern}:9: component `settings` (`ssm-parameter`): add `templates/{target}/components/ssm-parameter.{ext}.tera`"
+            "the `{target}` target cannot generate 3 parts of `{pattern}`:\n  {pattern}:9: component `settings` (`ssm-parameter`): add `templates/{target}/components/ssm-parameter.{ext}.tera`\n  {pattern}:13: connection `app_fn` -> `settings` (`lambda read ssm-parameter`): add `ssm-parameter: arn` to `templates/{target}/meta/refs.yaml` (an IAM resource)\n  {pattern}:13: connection `app_fn` -> `settings` (`lambda read ssm-parameter`): add `ssm-parameter: name` to `templates/{target}/meta/refs.yaml` (configuration)"
         );
         assert!(err.contains(&expected), "missing\n{expected}\nin\n{err}");
     }
@@ -390,4 +390,50 @@ fn a_broken_catalog_folder_is_a_located_error() {
             file.display()
         )
     );
+}
+
+#[test]
+fn patterns_only_some_targets_generate_are_refused_by_the_others() {
+    let targets = ["cloudformation", "terraform", "cdk"];
+    for owner in targets {
+        for (_, path) in crate::support::target_fixtures(owner) {
+            let ok = archpat()
+                .args(["check", "--iac", owner, &path])
+                .output()
+                .unwrap();
+            assert!(ok.status.success(), "{owner}: {}", String::from_utf8_lossy(&ok.stderr));
+            for other in targets.iter().filter(|t| **t != owner) {
+                let out = archpat()
+                    .args(["check", "--iac", other, &path])
+                    .output()
+                    .unwrap();
+                let err = String::from_utf8_lossy(&out.stderr);
+                assert!(
+                    !out.status.success() && err.contains(&format!("the `{other}` target cannot generate")),
+                    "{other} generates {path} now: move it up to tests/fixtures/ so every target tests it\n{err}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_second_region_is_refused_rather_than_folded_into_one_stack() {
+    let root = tempfile::tempdir().unwrap();
+    let file = root.path().join("dr.yaml");
+    std::fs::write(
+        &file,
+        "id: dr\ntitle: DR\nsummary: s\ngroups:\n  - { id: primary, kind: region }\n  - { id: standby, kind: region }\ncomponents:\n  - { id: a, kind: sqs-queue, group: primary }\n  - { id: b, kind: sqs-queue, group: standby }\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let out = archpat().args(["check", path]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    for target in ["cloudformation", "terraform", "cdk"] {
+        let expected = format!(
+            "the `{target}` target cannot generate one part of `{path}`:\n  {path}:6: group `standby` (`region`): this target generates at most 1 `region` group(s) per pattern:"
+        );
+        assert!(err.contains(&expected), "missing\n{expected}\nin\n{err}");
+    }
 }

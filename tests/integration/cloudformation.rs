@@ -43,6 +43,7 @@ fn all_cases() -> Vec<(String, String, Vec<String>)> {
         .chain(
             support::pattern_fixtures()
                 .into_iter()
+                .chain(support::target_fixtures("cloudformation"))
                 .map(|(name, path)| (name, path, Vec::new())),
         )
         .collect()

@@ -111,6 +111,28 @@ pub fn pattern_fixtures() -> Vec<(String, String)> {
         .collect()
 }
 
+/// Patterns only some targets generate yet: `tests/fixtures/<target>/*.yaml`, as
+/// `(folder name, path)`. The other targets refuse them by their `meta/limits.yaml` (a CLI test
+/// checks that), so moving a file up to `tests/fixtures/` is how a target's new support is tested.
+pub fn target_fixtures(target: &str) -> Vec<(String, String)> {
+    let dir = fixtures_dir().join(target);
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    v.sort();
+    v.into_iter()
+        .map(|p| {
+            (
+                format!("{target}-{}", p.file_stem().unwrap().to_str().unwrap()),
+                p.to_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 /// Runs `archpat new` for every `(folder name, pattern, --set values)` case into `root`, two at a
 /// time; returns the folders that generated, in case order, and for each case that did not, its
 /// name and what `archpat new` said (every piece the target lacks).
