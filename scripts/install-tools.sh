@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the external validators the test suite runs: Graphviz, Chromium + mermaid-cli,
-# cfn-lint and checkov (each in its own venv, pinned). Idempotent: a machine that already has
-# them spends a few seconds here. Tools land in $ARCHPAT_TOOLS (default ~/.cache/archpat-tools).
+# cfn-lint and checkov (each in its own venv, pinned), and moto's server mode (the local AWS
+# emulator the Terraform deploy test applies every project on; its own venv, pinned).
+# Idempotent: a machine that already has them spends a few seconds here. Tools land in
+# $ARCHPAT_TOOLS (default ~/.cache/archpat-tools).
 set -euo pipefail
 TOOLS="${ARCHPAT_TOOLS:-$HOME/.cache/archpat-tools}"
 mkdir -p "$TOOLS"
@@ -11,6 +13,7 @@ MERMAID_CLI_VERSION=11.12.0
 PLAYWRIGHT_CORE_VERSION=1.57.0
 CFN_LINT_VERSION=1.58.0
 CHECKOV_VERSION=3.3.30
+MOTO_VERSION=5.2.5
 
 need_apt=()
 command -v dot >/dev/null 2>&1 || need_apt+=(graphviz)
@@ -38,17 +41,19 @@ cat > "$TOOLS/puppeteer.json" <<JSON
 {"executablePath": "/usr/bin/chromium", "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]}
 JSON
 
-venv_tool() { # name version
-  local name=$1 version=$2 venv="$TOOLS/$1-venv"
+venv_tool() { # name version [extras] [executable]
+  local name=$1 version=$2 extras=${3:-} executable=${4:-$1} venv="$TOOLS/$1-venv"
   local installed
   installed=$("$venv/bin/pip" show "$name" 2>/dev/null | sed -n 's/^Version: //p' || true)
-  if [ ! -x "$venv/bin/$name" ] || [ "$installed" != "$version" ]; then
+  if [ ! -x "$venv/bin/$executable" ] || [ "$installed" != "$version" ]; then
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q --disable-pip-version-check "$name==$version"
+    "$venv/bin/pip" install -q --disable-pip-version-check "$name$extras==$version"
   fi
 }
 venv_tool cfn-lint "$CFN_LINT_VERSION"
 venv_tool checkov "$CHECKOV_VERSION"
+# moto_server: the emulator tests/integration/emulator.rs starts on 127.0.0.1 (a free port).
+venv_tool moto "$MOTO_VERSION" "[server]" moto_server
 # Terraform comes with the machine image, with a filesystem mirror of the AWS provider; a CLI
 # config that points at the mirror lets `terraform init` run offline. Neither can be installed
 # from a package registry, so say what is missing instead of failing later.
