@@ -1,7 +1,8 @@
 //! `archpat new --iac terraform`: every supported built-in pattern (with defaults and with each
-//! parameter choice that switches parts) and every user fixture generates a project that is
-//! `terraform fmt` clean, passes `terraform validate` against the real AWS provider (offline, from
-//! the filesystem mirror that `scripts/install-tools.sh` configures) and checkov; snapshots;
+//! parameter choice that switches parts), every user fixture and every coverage pattern
+//! (tests/fixtures/coverage/) generates a project that is `terraform fmt` clean, passes
+//! `terraform validate` against the real AWS provider (offline, from the filesystem mirror that
+//! `scripts/install-tools.sh` configures) and checkov; snapshots;
 //! determinism; and the CLI's refusals. That it creates the CloudFormation target's resource
 //! types per component is `archpat compare`'s to check (tests/integration/compare.rs).
 //!
@@ -40,6 +41,19 @@ fn all_cases() -> Vec<(String, String, Vec<&'static str>)> {
             .map(|(name, pattern, sets)| (name.to_string(), pattern.to_string(), sets.to_vec()))
             .collect();
     for fixture in support::user_fixtures() {
+        let name = fixture.file_stem().unwrap().to_str().unwrap().to_string();
+        cases.push((name, fixture.to_str().unwrap().to_string(), Vec::new()));
+    }
+    cases
+}
+
+/// What the validator test generates: every case and the coverage patterns.
+fn validator_cases() -> Vec<(String, String, Vec<String>)> {
+    let mut cases: Vec<(String, String, Vec<String>)> = all_cases()
+        .into_iter()
+        .map(|(name, pattern, sets)| (name, pattern, sets.iter().map(|s| s.to_string()).collect()))
+        .collect();
+    for fixture in support::coverage_fixtures() {
         let name = fixture.file_stem().unwrap().to_str().unwrap().to_string();
         cases.push((name, fixture.to_str().unwrap().to_string(), Vec::new()));
     }
@@ -170,13 +184,28 @@ fn every_generated_project_passes_terraform_validate_fmt_and_checkov() {
         "expected at least 5 tests/fixtures/user-*.yaml"
     );
     let root = tempfile::tempdir().unwrap();
-    let dirs = generate_all(root.path(), "terraform");
+    let started = std::time::Instant::now();
+    let (dirs, not_generated) =
+        support::generate_cases(root.path(), "terraform", &validator_cases());
+    let generated = started.elapsed();
+    let validated =
+        std::panic::catch_unwind(|| validate_all(&binary, &rc, &checkov_bin, root.path(), &dirs));
+    eprintln!(
+        "terraform: {} projects: generate {generated:.1?}, terraform fmt/init/validate + checkov {:.1?}",
+        dirs.len(),
+        started.elapsed() - generated
+    );
+    support::finish(not_generated, validated);
+}
 
+/// checkov once over the tree and terraform fmt, init and validate two projects at a time;
+/// panics with every problem found.
+fn validate_all(binary: &Path, rc: &Path, checkov_bin: &Path, root: &Path, dirs: &[PathBuf]) {
     // checkov runs over the whole tree while terraform checks the projects one by one (checkov
     // skips the .terraform folders that init creates).
     let checkov = Command::new(checkov_bin)
         .arg("-d")
-        .arg(root.path())
+        .arg(root)
         .args(["--framework", "terraform", "-o", "json", "--skip-download"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -184,7 +213,7 @@ fn every_generated_project_passes_terraform_validate_fmt_and_checkov() {
         .expect("checkov runs");
 
     // terraform fmt, init and validate, a few projects at a time.
-    let queue = Mutex::new(dirs.clone());
+    let queue = Mutex::new(dirs.to_vec());
     let found = Mutex::new(Vec::new());
     std::thread::scope(|s| {
         for _ in 0..2 {
@@ -193,7 +222,7 @@ fn every_generated_project_passes_terraform_validate_fmt_and_checkov() {
                     let Some(dir) = queue.lock().unwrap().pop() else {
                         break;
                     };
-                    let p = check_project(&binary, &rc, &dir);
+                    let p = check_project(binary, rc, &dir);
                     found.lock().unwrap().extend(p);
                 }
             });
@@ -206,7 +235,7 @@ fn every_generated_project_passes_terraform_validate_fmt_and_checkov() {
         passed,
     } = support::checkov_report(&out);
     assert!(passed > 0, "checkov ran no checks");
-    for d in &dirs {
+    for d in dirs {
         let name = d.file_name().unwrap().to_string_lossy().to_string();
         assert!(
             checked_files
@@ -509,27 +538,4 @@ fn refuses_what_the_cloudformation_target_refuses() {
     ]);
     assert!(err.contains("invalid region `../x`"), "{err}");
     assert!(!Path::new(dir).exists());
-}
-
-#[test]
-fn kinds_without_terraform_templates_are_named_with_the_missing_path() {
-    // Every built-in has Terraform templates now, so a user pattern names a kind that has none.
-    let root = tempfile::tempdir().unwrap();
-    let file = root.path().join("p.yaml");
-    std::fs::write(
-        &file,
-        "id: p\ntitle: P\nsummary: s\ncomponents:\n  - { id: acl, kind: waf-web-acl }\n",
-    )
-    .unwrap();
-    let err = support::refusal(&[
-        "new",
-        file.to_str().unwrap(),
-        "--iac",
-        "terraform",
-        "--dry-run",
-    ]);
-    assert!(
-        err.contains("no template for component kind `waf-web-acl` (component `acl`): add `templates/terraform/components/waf-web-acl.tf.tera`"),
-        "{err}"
-    );
 }
