@@ -1,10 +1,15 @@
 //! `archpat new --iac cdk`: every supported built-in pattern (with defaults and with each parameter
-//! choice that switches parts) and every supported user fixture generates a TypeScript project that
-//! compiles (`tsc`), synthesizes (the app run directly with ts-node, as `cdk synth` runs it), and
-//! whose synthesized template passes cfn-lint and checkov; the generated jest tests (assertions and
-//! cdk-nag) pass for representative projects. That the synthesized templates have the
-//! CloudFormation target's resource types per component is `archpat compare --synth`'s to check
+//! choice that switches parts), every supported user fixture and every coverage pattern generates a
+//! TypeScript project that compiles (`tsc`), synthesizes (the app run directly with ts-node, as
+//! `cdk synth` runs it) with no cdk-nag AwsSolutions finding left unacknowledged, and whose
+//! synthesized template passes cfn-lint and checkov; the generated jest tests pass for
+//! representative projects. That the synthesized templates have the CloudFormation target's
+//! resource types per component is `archpat compare --synth`'s to check
 //! (tests/integration/compare.rs).
+//!
+//! The validators run batched, so the suite stays fast on two cores: one `tsc` over every project,
+//! one Node.js process that synthesizes every app and runs cdk-nag on its stacks (beside tsc), one
+//! cfn-lint and one checkov over all templates, one jest run over the representative projects.
 //!
 //! The CDK libraries come from `scripts/install-tools.sh` (installed once, pinned, into
 //! `$ARCHPAT_TOOLS/cdk`) and are linked into each project as `node_modules`.
@@ -122,19 +127,12 @@ fn run(dir: &Path, program: &Path, args: &[&str], env: &[(&str, String)]) -> (bo
     )
 }
 
-/// Type-checks and synthesizes one project; returns its synthesized template's path.
-fn compile_and_synth(dir: &Path, modules: &Path) -> Result<PathBuf, String> {
-    let bin = modules.join(".bin");
-    let (ok, out) = run(dir, &bin.join("tsc"), &["--noEmit", "-p", "."], &[]);
-    if !ok {
-        return Err(format!("tsc failed in {}:\n{out}", dir.display()));
-    }
-    // What `cdk synth` does, without the CLI's start-up: the feature flags of cdk.json go in as
-    // CDK_CONTEXT_JSON and the cloud assembly into CDK_OUTDIR. tsc has checked the types already.
+/// The context `cdk synth` gives an app: the feature flags of cdk.json and what the CLI adds
+/// (construct paths and asset metadata in the template, version reporting); and the app's entry
+/// file.
+fn synth_context(dir: &Path) -> (serde_json::Value, String) {
     let cdk_json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("cdk.json")).unwrap()).unwrap();
-    // The CLI adds these to cdk.json's context: construct paths and asset metadata in the
-    // template, and version reporting.
     let mut context = cdk_json["context"].clone();
     for key in [
         "aws:cdk:enable-path-metadata",
@@ -145,66 +143,219 @@ fn compile_and_synth(dir: &Path, modules: &Path) -> Result<PathBuf, String> {
     }
     context["aws:cdk:bundling-stacks"] = serde_json::json!(["**"]);
     let app = cdk_json["app"].as_str().unwrap();
-    let entry = app.rsplit(' ').next().unwrap();
-    let (ok, out) = run(
-        dir,
-        &bin.join("ts-node"),
-        &["--prefer-ts-exts", entry],
-        &[
-            ("CDK_CONTEXT_JSON", context.to_string()),
-            ("CDK_OUTDIR", "cdk.out".to_string()),
-            ("TS_NODE_TRANSPILE_ONLY", "1".to_string()),
-        ],
-    );
-    if !ok {
-        return Err(format!("synth failed in {}:\n{out}", dir.display()));
-    }
-    let template = std::fs::read_dir(dir.join("cdk.out"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.to_string_lossy().ends_with(".template.json"))
-        .ok_or_else(|| format!("no template in {}/cdk.out", dir.display()))?;
-    Ok(template)
+    (context, app.rsplit(' ').next().unwrap().to_string())
 }
 
-/// Runs `f` over `items` on two threads (CI machines have two cores), keeping the order.
-fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let half = items.len().div_ceil(2);
-    std::thread::scope(|s| {
-        let (a, b) = items.split_at(half);
-        let f = &f;
-        let first = s.spawn(move || a.iter().map(f).collect::<Vec<_>>());
-        let mut out: Vec<R> = b.iter().map(f).collect();
-        let mut all = first.join().expect("worker thread");
-        all.append(&mut out);
-        all
-    })
+/// Type-checks every project with one `tsc` per distinct tsconfig.json (they are all the same
+/// template, so normally one run): loading the CDK's type declarations dominates, and is paid
+/// once. Problems name the project's folder (tsc prints paths relative to `root`).
+fn compile_all(root: &Path, dirs: &[PathBuf], modules: &Path) -> Vec<String> {
+    let mut groups: Vec<(String, Vec<&PathBuf>)> = Vec::new();
+    for d in dirs {
+        let config = std::fs::read_to_string(d.join("tsconfig.json")).unwrap();
+        match groups.iter_mut().find(|(c, _)| *c == config) {
+            Some((_, members)) => members.push(d),
+            None => groups.push((config, vec![d])),
+        }
+    }
+    let mut problems = Vec::new();
+    for (n, (_, members)) in groups.iter().enumerate() {
+        let name = |d: &PathBuf| d.file_name().unwrap().to_str().unwrap().to_string();
+        let include: Vec<String> = members
+            .iter()
+            .flat_map(|d| ["bin", "lib", "test"].map(|sub| format!("{}/{sub}/**/*.ts", name(d))))
+            .collect();
+        let config = serde_json::json!({
+            "extends": format!("./{}/tsconfig.json", name(members[0])),
+            "include": include,
+        });
+        let file = root.join(format!("tsconfig.all-{n}.json"));
+        std::fs::write(&file, config.to_string()).unwrap();
+        let (ok, out) = run(
+            root,
+            &modules.join(".bin/tsc"),
+            &["--noEmit", "-p", file.to_str().unwrap()],
+            &[],
+        );
+        if !ok {
+            problems.push(format!(
+                "tsc failed ({} projects, paths relative to {}):\n{out}",
+                members.len(),
+                root.display()
+            ));
+        }
+    }
+    problems
+}
+
+/// Runs each app's bin file in one Node.js process, as `cdk synth` would run it alone: its own
+/// working folder, context (CDK_CONTEXT_JSON) and cloud assembly folder (CDK_OUTDIR), and its
+/// App synthesized at once (the hook an App registers to synthesize at exit is called and
+/// removed). Then cdk-nag's AwsSolutions rules check every stack of the app, as the projects' own
+/// jest tests do. Starting ts-node and loading the CDK once is what makes many apps cheap.
+/// Writes `{dir: {error, nag: [finding]}}` to the file named by its last argument.
+const SYNTH_DRIVER: &str = r#"const fs = require("node:fs");
+const path = require("node:path");
+const [projectsFile, tsNode, resultsFile] = process.argv.slice(2);
+const projects = JSON.parse(fs.readFileSync(projectsFile, "utf8"));
+require(tsNode).register({ transpileOnly: true, preferTsExts: true, project: path.join(projects[0].dir, "tsconfig.json") });
+const modules = path.join(projects[0].dir, "node_modules");
+const cdk = require(path.join(modules, "aws-cdk-lib"));
+const { AwsSolutionsChecks } = require(path.join(modules, "cdk-nag"));
+const apps = [];
+const synth = cdk.App.prototype.synth;
+cdk.App.prototype.synth = function (...args) {
+  apps.push(this);
+  return synth.apply(this, args);
+};
+const results = {};
+for (const p of projects) {
+  const result = { error: null, nag: [] };
+  results[p.dir] = result;
+  process.env.CDK_OUTDIR = path.join(p.dir, "cdk.out");
+  process.env.CDK_CONTEXT_JSON = JSON.stringify(p.context);
+  process.chdir(p.dir);
+  const before = new Set(process.listeners("beforeExit"));
+  apps.length = 0;
+  try {
+    require(path.join(p.dir, p.entry));
+    for (const hook of process.listeners("beforeExit")) {
+      if (!before.has(hook)) {
+        process.removeListener("beforeExit", hook);
+        hook();
+      }
+    }
+    for (const app of apps) {
+      for (const stack of app.node.findAll().filter((c) => cdk.Stack.isStack(c))) {
+        for (const v of new AwsSolutionsChecks().validateScope(stack).violations) {
+          result.nag.push(`${v.ruleName} (${v.severity}): ${v.violatingResources.map((r) => r.constructPath).join(", ")}`);
+        }
+      }
+    }
+  } catch (e) {
+    result.error = String((e && e.stack) || e);
+  }
+  for (const hook of process.listeners("beforeExit")) {
+    if (!before.has(hook)) process.removeListener("beforeExit", hook);
+  }
+  apps.length = 0;
+  // Let the app's constructs be collected: nothing needs them once the assembly is written.
+  const real = fs.realpathSync(p.dir) + path.sep;
+  for (const key of Object.keys(require.cache)) {
+    if (key.startsWith(real) && !key.includes(`${path.sep}node_modules${path.sep}`)) delete require.cache[key];
+  }
+}
+fs.writeFileSync(resultsFile, JSON.stringify(results));
+"#;
+
+/// Synthesizes every project in `processes` Node.js processes; returns each project's template
+/// (`Err` with what went wrong for a project that has none) and cdk-nag's findings, each naming
+/// its project.
+fn synth_all(
+    root: &Path,
+    dirs: &[PathBuf],
+    modules: &Path,
+    processes: usize,
+) -> (Vec<Result<PathBuf, String>>, Vec<String>) {
+    let driver = root.join("synth-all.js");
+    std::fs::write(&driver, SYNTH_DRIVER).unwrap();
+    let ts_node = modules.join("ts-node");
+    let chunk = dirs.len().div_ceil(processes.max(1)).max(1);
+    let outputs: Vec<(PathBuf, String)> = std::thread::scope(|s| {
+        let handles: Vec<_> = dirs
+            .chunks(chunk)
+            .enumerate()
+            .map(|(n, part)| {
+                let (driver, ts_node) = (&driver, &ts_node);
+                s.spawn(move || {
+                    let list: Vec<serde_json::Value> = part
+                        .iter()
+                        .map(|d| {
+                            let (context, entry) = synth_context(d);
+                            serde_json::json!({"dir": d, "entry": entry, "context": context})
+                        })
+                        .collect();
+                    let file = root.join(format!("synth-all-{n}.json"));
+                    let results = root.join(format!("synth-all-{n}.results.json"));
+                    std::fs::write(&file, serde_json::Value::Array(list).to_string()).unwrap();
+                    let (_, out) = run(
+                        root,
+                        Path::new("node"),
+                        &[
+                            driver.to_str().unwrap(),
+                            file.to_str().unwrap(),
+                            ts_node.to_str().unwrap(),
+                            results.to_str().unwrap(),
+                        ],
+                        &[],
+                    );
+                    (results, out)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut results = serde_json::Map::new();
+    let mut log = String::new();
+    for (file, out) in outputs {
+        match std::fs::read_to_string(&file)
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        {
+            Some(serde_json::Value::Object(m)) => results.extend(m),
+            _ => log.push_str(&out),
+        }
+    }
+    let mut nag = Vec::new();
+    let templates = dirs
+        .iter()
+        .map(|d| {
+            let key = d.to_str().unwrap();
+            let result = &results.get(key).cloned().unwrap_or_default();
+            for finding in result["nag"].as_array().into_iter().flatten() {
+                nag.push(format!(
+                    "cdk-nag in {}: {}",
+                    d.display(),
+                    finding.as_str().unwrap_or("?")
+                ));
+            }
+            if let Some(error) = result["error"].as_str() {
+                return Err(format!("synth failed in {}:\n{error}", d.display()));
+            }
+            std::fs::read_dir(d.join("cdk.out"))
+                .ok()
+                .into_iter()
+                .flatten()
+                .map(|e| e.unwrap().path())
+                .find(|p| p.to_string_lossy().ends_with(".template.json"))
+                .ok_or_else(|| {
+                    format!(
+                        "no template in {}/cdk.out; synth printed:\n{log}",
+                        d.display()
+                    )
+                })
+        })
+        .collect();
+    (templates, nag)
 }
 
 fn lint_and_checkov(templates: &[PathBuf]) {
-    let lint = Command::new(support::tool("cfn-lint-venv/bin/cfn-lint"))
-        // W3005 (a DependsOn that a reference already implies) comes from CDK's own wiring.
-        .args(["--format", "parseable", "--ignore-checks", "W3005", "--"])
-        .args(templates)
-        .output()
-        .expect("cfn-lint runs");
-    assert!(
-        lint.status.success(),
-        "cfn-lint exit code {:?}:\n{}{}",
-        lint.status.code(),
-        String::from_utf8_lossy(&lint.stdout),
-        String::from_utf8_lossy(&lint.stderr)
-    );
-
-    support::assert_checkov_clean_cloudformation(templates);
+    // W3005 (a DependsOn that a reference already implies) comes from CDK's own wiring.
+    support::assert_cfn_lint_and_checkov_clean(templates, &["--ignore-checks", "W3005"]);
 }
 
 /// Every case generated, compiled and synthesized once, for the tests that need the templates.
 struct Synthesized {
     _root: tempfile::TempDir,
+    /// The projects that synthesized, and their templates.
     dirs: Vec<PathBuf>,
     templates: Vec<PathBuf>,
+    /// Cases `archpat new` refused (with its list of what the target lacks).
+    not_generated: Vec<String>,
+    /// tsc errors and projects that did not synthesize.
+    problems: Vec<String>,
     took: std::time::Duration,
+    timings: String,
 }
 
 fn synthesized() -> &'static Synthesized {
@@ -212,29 +363,69 @@ fn synthesized() -> &'static Synthesized {
     ONCE.get_or_init(synthesize_all)
 }
 
+/// The built-ins' cases, the user fixtures of FIXTURES and the coverage patterns.
+fn all_cases() -> Vec<(String, String, Vec<String>)> {
+    let owned = |sets: &[&str]| sets.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    support::builtin_cases(SUPPORTED_BUILTINS)
+        .map(|(name, pattern, sets)| (name.to_string(), pattern.to_string(), owned(sets)))
+        .chain(
+            FIXTURES
+                .iter()
+                .map(|f| (f.to_string(), fixture_or_builtin(f), Vec::new())),
+        )
+        .chain(support::coverage_fixtures().into_iter().map(|p| {
+            (
+                p.file_stem().unwrap().to_str().unwrap().to_string(),
+                p.to_str().unwrap().to_string(),
+                Vec::new(),
+            )
+        }))
+        .collect()
+}
+
 fn synthesize_all() -> Synthesized {
     let modules = cdk_modules();
     let root = tempfile::tempdir().unwrap();
     let started = std::time::Instant::now();
-    let fixtures = FIXTURES.iter().map(|f| (*f, *f, &[][..]));
-    let dirs: Vec<PathBuf> = support::builtin_cases(SUPPORTED_BUILTINS)
-        .copied()
-        .chain(fixtures)
-        .map(|(name, pattern, sets)| {
-            let dir = generate(root.path(), name, pattern, sets);
-            link_modules(&dir, &modules);
-            dir
-        })
-        .collect();
-    let results = parallel(&dirs, |d| compile_and_synth(d, &modules));
-    let (templates, errors): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
-    let errors: Vec<String> = errors.into_iter().map(Result::unwrap_err).collect();
-    assert!(errors.is_empty(), "{}", errors.join("\n\n"));
-    let templates: Vec<PathBuf> = templates.into_iter().map(Result::unwrap).collect();
+    let (generated, not_generated) = support::generate_cases(root.path(), "cdk", &all_cases());
+    for dir in &generated {
+        link_modules(dir, &modules);
+    }
+    let generate_took = started.elapsed();
+    // tsc and the synth process at once: two cores.
+    let (mut problems, synth) = std::thread::scope(|s| {
+        let tsc = s.spawn(|| {
+            let t = std::time::Instant::now();
+            (compile_all(root.path(), &generated, &modules), t.elapsed())
+        });
+        let t = std::time::Instant::now();
+        let (synth, nag) = synth_all(root.path(), &generated, &modules, 1);
+        let synth_took = t.elapsed();
+        let (mut problems, tsc_took) = tsc.join().expect("tsc thread");
+        problems.extend(nag);
+        (problems, (synth, synth_took, tsc_took))
+    });
+    let (results, synth_took, tsc_took) = synth;
+    let mut dirs = Vec::new();
+    let mut templates = Vec::new();
+    for (dir, result) in generated.iter().zip(results) {
+        match result {
+            Ok(t) => {
+                dirs.push(dir.clone());
+                templates.push(t);
+            }
+            Err(e) => problems.push(e),
+        }
+    }
     Synthesized {
         _root: root,
+        timings: format!(
+            "generate {generate_took:.1?}, tsc {tsc_took:.1?} and synth + cdk-nag {synth_took:.1?} side by side"
+        ),
         dirs,
         templates,
+        not_generated,
+        problems,
         took: started.elapsed(),
     }
 }
@@ -243,62 +434,95 @@ fn synthesize_all() -> Synthesized {
 fn every_generated_project_compiles_synthesizes_and_passes_cfn_lint_checkov_and_its_tests() {
     let modules = cdk_modules();
     let started = std::time::Instant::now();
-    let Synthesized {
-        dirs, templates, ..
-    } = synthesized();
+    let all = synthesized();
     let synthesized = started.elapsed();
+    let validated = std::panic::catch_unwind(|| {
+        let (dirs, templates) = (&all.dirs, &all.templates);
+        let mut problems = all.problems.clone();
+        if let Err(p) = std::panic::catch_unwind(|| lint_and_checkov(templates)) {
+            problems.push(support::panic_text(p));
+        }
+        let linted = started.elapsed();
 
-    lint_and_checkov(templates);
-    let linted = started.elapsed();
+        // One jest run over the representative projects, two test files at a time: the
+        // generated tests' own assertions (cdk-nag ran over every project with the synth).
+        // `ARCHPAT_JEST_ALL=1` adds every coverage project.
+        let coverage: Vec<String> =
+            if std::env::var_os("ARCHPAT_JEST_ALL").is_some_and(|v| v == "1") {
+                support::coverage_fixtures()
+                    .iter()
+                    .map(|p| p.file_stem().unwrap().to_str().unwrap().to_string())
+                    .collect()
+            } else {
+                Vec::new()
+            };
+        for j in JEST_CASES {
+            if !all_cases().iter().any(|(name, _, _)| name == j) {
+                problems.push(format!("JEST_CASES entry `{j}` is not a case"));
+            }
+        }
+        let jest_dirs: Vec<&PathBuf> = dirs
+            .iter()
+            .filter(|d| {
+                JEST_CASES
+                    .iter()
+                    .copied()
+                    .chain(coverage.iter().map(String::as_str))
+                    .any(|j| d.ends_with(j))
+            })
+            .collect();
+        let jest_ran = jest_dirs.len();
+        if !jest_dirs.is_empty() {
+            let mut args: Vec<String> =
+                vec!["--ci".into(), "--maxWorkers=2".into(), "--projects".into()];
+            args.extend(jest_dirs.iter().map(|d| d.to_str().unwrap().to_string()));
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let (ok, out) = run(all._root.path(), &modules.join(".bin/jest"), &args, &[]);
+            if !ok {
+                let failed: Vec<&str> = out
+                    .lines()
+                    .filter(|l| l.trim_start().starts_with("FAIL "))
+                    .collect();
+                problems.push(format!("jest failed in:\n{}\n\n{out}", failed.join("\n")));
+            }
+        }
+        let tested = started.elapsed();
 
-    let jest_dirs: Vec<&PathBuf> = dirs
-        .iter()
-        .filter(|d| JEST_CASES.iter().any(|j| d.ends_with(j)))
-        .collect();
-    assert_eq!(
-        jest_dirs.len(),
-        JEST_CASES.len(),
-        "every JEST_CASES entry is a case"
-    );
-    let jest = modules.join(".bin/jest");
-    let failures: Vec<String> = parallel(&jest_dirs, |d| {
-        let (ok, out) = run(d, &jest, &["--ci"], &[]);
-        (!ok).then(|| format!("jest failed in {}:\n{out}", d.display()))
-    })
-    .into_iter()
-    .flatten()
-    .collect();
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-    let tested = started.elapsed();
-
-    // The real CLI once: `npx cdk synth` must give the template the direct run gave.
-    let first = &dirs[0];
-    let (ok, out) = run(
-        first,
-        &modules.join(".bin/cdk"),
-        &["synth", "--quiet", "--output", "cdk.cli.out"],
-        &[],
-    );
-    assert!(ok, "cdk synth failed in {}:\n{out}", first.display());
-    let name = templates[0].file_name().unwrap();
-    let read = |p: &Path| -> serde_json::Value {
-        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
-    };
-    assert_eq!(
-        read(&first.join("cdk.cli.out").join(name)),
-        read(&templates[0]),
-        "`cdk synth` and the direct run synthesize different templates"
-    );
-    eprintln!(
-        "cdk: {} projects: tsc + synth {:.1?} (waited {:.1?}), cfn-lint + checkov {:.1?}, jest ({} projects) {:.1?}, cdk synth {:.1?}",
-        dirs.len(),
-        crate::cdk::synthesized().took,
-        synthesized,
-        linted - synthesized,
-        jest_dirs.len(),
-        tested - linted,
-        started.elapsed() - tested
-    );
+        // The real CLI once: `npx cdk synth` must give the template the direct run gave.
+        if let (Some(first), Some(template)) = (dirs.first(), templates.first()) {
+            let (ok, out) = run(
+                first,
+                &modules.join(".bin/cdk"),
+                &["synth", "--quiet", "--output", "cdk.cli.out"],
+                &[],
+            );
+            if !ok {
+                problems.push(format!("cdk synth failed in {}:\n{out}", first.display()));
+            } else {
+                let name = template.file_name().unwrap();
+                let read = |p: &Path| -> serde_json::Value {
+                    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+                };
+                if read(&first.join("cdk.cli.out").join(name)) != read(template) {
+                    problems.push(format!(
+                        "`cdk synth` and the batched run synthesize different templates in {}",
+                        first.display()
+                    ));
+                }
+            }
+        }
+        eprintln!(
+            "cdk: {} projects: {} ({:.1?} in all; waited {synthesized:.1?}), cfn-lint + checkov {:.1?}, jest ({jest_ran} projects) {:.1?}, cdk synth {:.1?}",
+            dirs.len(),
+            all.timings,
+            all.took,
+            linted - synthesized,
+            tested - linted,
+            started.elapsed() - tested
+        );
+        assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    });
+    support::finish(all.not_generated.clone(), validated);
 }
 
 #[test]
@@ -457,26 +681,5 @@ fn user_strings_stay_inside_typescript_string_literals() {
     assert!(
         bin.contains(r#""T\"); process.exit(1); (\" (archpat"#),
         "{bin}"
-    );
-}
-
-#[test]
-fn a_kind_without_cdk_templates_is_named_with_the_missing_path() {
-    let root = tempfile::tempdir().unwrap();
-    let file = root.path().join("p.yaml");
-    std::fs::write(
-        &file,
-        "id: p\ntitle: P\nsummary: s\ncomponents:\n  - { id: acl, kind: waf-web-acl }\n",
-    )
-    .unwrap();
-    let out = archpat()
-        .args(["new", file.to_str().unwrap(), "--iac", "cdk", "--dry-run"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        err.contains("no template for component kind `waf-web-acl` (component `acl`): add `templates/cdk/components/waf-web-acl.ts.tera`"),
-        "{err}"
     );
 }

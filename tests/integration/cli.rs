@@ -401,7 +401,11 @@ fn patterns_only_some_targets_generate_are_refused_by_the_others() {
                 .args(["check", "--iac", owner, &path])
                 .output()
                 .unwrap();
-            assert!(ok.status.success(), "{owner}: {}", String::from_utf8_lossy(&ok.stderr));
+            assert!(
+                ok.status.success(),
+                "{owner}: {}",
+                String::from_utf8_lossy(&ok.stderr)
+            );
             for other in targets.iter().filter(|t| **t != owner) {
                 let out = archpat()
                     .args(["check", "--iac", other, &path])
@@ -409,7 +413,8 @@ fn patterns_only_some_targets_generate_are_refused_by_the_others() {
                     .unwrap();
                 let err = String::from_utf8_lossy(&out.stderr);
                 assert!(
-                    !out.status.success() && err.contains(&format!("the `{other}` target cannot generate")),
+                    !out.status.success()
+                        && err.contains(&format!("the `{other}` target cannot generate")),
                     "{other} generates {path} now: move it up to tests/fixtures/ so every target tests it\n{err}"
                 );
             }
