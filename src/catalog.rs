@@ -560,39 +560,6 @@ fn embedded_files() -> BTreeMap<String, String> {
     out
 }
 
-/// Adds every `.yaml` file under `dir` to `files`, keyed by its path relative to `root`.
-fn read_overlay(
-    root: &Path,
-    dir: &Path,
-    files: &mut BTreeMap<String, String>,
-) -> Result<(), CatalogError> {
-    let fail = |path: &Path| {
-        let path = path.display().to_string();
-        move |source| CatalogError::Read { path, source }
-    };
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .map_err(fail(dir))?
-        .collect::<Result<_, _>>()
-        .map_err(fail(dir))?;
-    entries.sort_by_key(|e| e.path());
-    for entry in entries {
-        let path = entry.path();
-        if path.is_dir() {
-            read_overlay(root, &path, files)?;
-        } else if path.extension().is_some_and(|e| e == "yaml") {
-            let text = std::fs::read_to_string(&path).map_err(fail(&path))?;
-            let rel = path.strip_prefix(root).unwrap_or(&path);
-            let key = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            files.insert(key, text);
-        }
-    }
-    Ok(())
-}
-
 impl Catalog {
     /// The catalog in use: the embedded one unless [`Catalog::install_overlay`] ran first.
     pub fn builtin() -> &'static Catalog {
@@ -608,7 +575,13 @@ impl Catalog {
     pub fn install_overlay(dir: &Path) -> Result<&'static Catalog, CatalogError> {
         let mut files = embedded_files();
         let embedded: Vec<String> = files.keys().cloned().collect();
-        read_overlay(dir, dir, &mut files)?;
+        let own = crate::overlay::read_tree(dir, &[".yaml"]).map_err(|(path, source)| {
+            CatalogError::Read {
+                path: path.display().to_string(),
+                source,
+            }
+        })?;
+        files.extend(own);
         // Errors in the user's files name them by their own path.
         let located = |path: String| {
             if embedded.contains(&path) && !dir.join(&path).is_file() {

@@ -12,6 +12,7 @@ pub mod library;
 pub mod loader;
 pub mod model;
 pub mod output;
+pub mod overlay;
 pub mod prompt;
 pub mod render;
 pub mod scaffold;

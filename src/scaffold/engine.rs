@@ -138,35 +138,6 @@ fn collect_files<'a>(dir: &'a Dir<'a>, out: &mut Vec<&'a include_dir::File<'a>>)
     }
 }
 
-fn collect_overlay(
-    root: &Path,
-    dir: &Path,
-    out: &mut BTreeMap<String, String>,
-) -> Result<(), String> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot read `{}`: {e}", dir.display()))?
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            collect_overlay(root, &path, out)?;
-            continue;
-        }
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
-        let rel = path.strip_prefix(root).unwrap_or(&path);
-        let key = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        out.insert(key, text);
-    }
-    Ok(())
-}
-
 fn load_target(name: &str) -> Result<Target, String> {
     let mut files: BTreeMap<String, String> = BTreeMap::new();
     if let Some(dir) = TEMPLATES_DIR.get_dir(name) {
@@ -190,7 +161,9 @@ fn load_target(name: &str) -> Result<Target, String> {
     if let Some(root) = OVERLAY.get() {
         let dir = root.join(name);
         if dir.is_dir() {
-            collect_overlay(&dir, &dir, &mut files)?;
+            let own = crate::overlay::read_tree(&dir, &[])
+                .map_err(|(path, e)| format!("cannot read `{}`: {e}", path.display()))?;
+            files.extend(own);
             // The refs of an overlay add kinds (or replace a kind's attributes), so a folder that
             // adds one kind names only that kind's attributes.
             let own = dir.join(REFS_FILE);
