@@ -543,30 +543,9 @@ fn provider_override(moto: &Moto, endpoints: &BTreeSet<&str>) -> String {
 // ---------------------------------------------------------------------------------------------
 // Running terraform.
 
-/// The terraform binary and the CLI configuration with the offline provider mirror, as
-/// tests/integration/terraform.rs uses them (the AWS provider is linked from the mirror, so no
-/// plugin cache is needed).
-fn terraform() -> (PathBuf, PathBuf) {
-    let binary = support::tool("terraform");
-    let rc = support::tools_dir().join("terraformrc");
-    assert!(
-        std::fs::read_to_string(&rc).is_ok_and(|t| t.contains("filesystem_mirror")),
-        "the Terraform CLI configuration `{}` with the provider mirror is missing; run `scripts/install-tools.sh`",
-        rc.display()
-    );
-    (binary, rc)
-}
-
 fn terraform_cmd(binary: &Path, rc: &Path, dir: &Path, moto: &Moto, args: &[&str]) -> Command {
-    let mut cmd = Command::new(binary);
-    cmd.args(args)
-        .current_dir(dir)
-        .env("TF_CLI_CONFIG_FILE", rc)
-        .env("TF_IN_AUTOMATION", "1")
-        .env("CHECKPOINT_DISABLE", "1")
-        .env_remove("TF_PLUGIN_CACHE_DIR")
-        .env_remove("TF_CLI_ARGS")
-        .env_remove("TF_CLI_ARGS_apply")
+    let mut cmd = crate::terraform::command(binary, rc, dir, args);
+    cmd.env_remove("TF_CLI_ARGS_apply")
         .env_remove("TF_CLI_ARGS_destroy")
         // Only the emulator: no credentials, profile, metadata service or proxy of the machine.
         .env("AWS_ENDPOINT_URL", moto.url())
@@ -691,7 +670,7 @@ fn short(text: &str) -> String {
 
 fn deploy(pattern: &str, root: &Path, moto: &Moto, gaps: &Gaps, probe: bool) -> Outcome {
     let started = Instant::now();
-    let (binary, rc) = terraform();
+    let (binary, rc) = crate::terraform::terraform();
     let mut o = Outcome {
         pattern: pattern.to_string(),
         ..Default::default()

@@ -77,7 +77,7 @@ fn generate_all(root: &Path, iac: &str) -> Vec<PathBuf> {
 
 /// The terraform binary and the CLI configuration pointing at the provider mirror; a missing piece
 /// fails the test with what is missing.
-fn terraform() -> (PathBuf, PathBuf) {
+pub fn terraform() -> (PathBuf, PathBuf) {
     let binary = support::tool("terraform");
     let rc = support::tools_dir().join("terraformrc");
     let text = std::fs::read_to_string(&rc).unwrap_or_else(|e| {
@@ -108,15 +108,21 @@ fn terraform() -> (PathBuf, PathBuf) {
     (binary, rc)
 }
 
-fn run_terraform(binary: &Path, rc: &Path, dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(binary)
-        .args(args)
+/// terraform in `dir` with the offline provider mirror and none of the machine's own settings.
+pub fn command(binary: &Path, rc: &Path, dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(binary);
+    cmd.args(args)
         .current_dir(dir)
         .env("TF_CLI_CONFIG_FILE", rc)
         .env("TF_IN_AUTOMATION", "1")
         .env("CHECKPOINT_DISABLE", "1")
         .env_remove("TF_PLUGIN_CACHE_DIR")
-        .env_remove("TF_CLI_ARGS")
+        .env_remove("TF_CLI_ARGS");
+    cmd
+}
+
+fn run_terraform(binary: &Path, rc: &Path, dir: &Path, args: &[&str]) -> std::process::Output {
+    command(binary, rc, dir, args)
         .output()
         .expect("terraform runs")
 }
