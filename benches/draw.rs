@@ -14,7 +14,11 @@ fn generated(n: usize) -> String {
         "id: big\ntitle: Big\nsummary: generated\ngroups:\n  - { id: region, kind: region }\n",
     );
     for v in 0..n / 100 + 1 {
-        writeln!(y, "  - {{ id: vpc{v}, kind: vpc, parent: region }}").unwrap();
+        writeln!(
+            y,
+            "  - {{ id: vpc{v}, kind: vpc, parent: region, properties: {{ cidr: 10.{v}.0.0/16 }} }}"
+        )
+        .unwrap();
         writeln!(y, "  - {{ id: app{v}, kind: subnet, parent: vpc{v} }}").unwrap();
     }
     y.push_str("components:\n");
