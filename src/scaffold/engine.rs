@@ -76,6 +76,9 @@ struct Target {
     /// for the component's names.
     refs: BTreeMap<String, BTreeMap<String, String>>,
     limits: Limits,
+    /// The other `meta/<name>.yaml` files, parsed, for the skeleton as `meta.<name>`: tables a
+    /// target's project files need (Terraform's mock values for its offline plan gate).
+    data: Map<String, Value>,
 }
 
 /// Lays the files of `dir` (laid out as `templates/`: `<target>/components/…`) over the embedded
@@ -179,10 +182,26 @@ fn load_target(name: &str) -> Result<Target, String> {
             .map_err(|e| format!("cannot parse `{LIMITS_FILE}`: {e}"))?,
         None => Limits::default(),
     };
+    let mut data = Map::new();
+    for (path, text) in &files {
+        let Some(name) = path
+            .strip_prefix("meta/")
+            .and_then(|n| n.strip_suffix(".yaml"))
+        else {
+            continue;
+        };
+        if path == REFS_FILE || path == LIMITS_FILE || name.contains('/') {
+            continue;
+        }
+        let value: Value =
+            serde_saphyr::from_str(text).map_err(|e| format!("cannot parse `{path}`: {e}"))?;
+        data.insert(name.to_string(), value);
+    }
     Ok(Target {
         files,
         refs,
         limits,
+        data,
     })
 }
 
@@ -1178,6 +1197,7 @@ impl<'a> Engine<'a> {
         ctx.insert("skipped", &skipped);
         ctx.insert("app_files", &app_files);
         ctx.insert("mermaid", &crate::render::mermaid::render(self.pattern));
+        ctx.insert("meta", &self.target.data);
         let topics: Vec<Value> = self
             .pattern
             .topics
@@ -1518,6 +1538,39 @@ mod tests {
         assert_eq!(
             p,
             vec![json!({"name": "DbMultiAz", "default": "true", "dev": "false", "prod": "true"})]
+        );
+    }
+
+    /// The mock values of Terraform's offline plan gate name every AWS type the templates declare,
+    /// so that a new type cannot slip past the mocks unnoticed.
+    #[test]
+    fn terraform_mocks_cover_every_declared_type() {
+        let target = load_target("terraform").unwrap();
+        let mocks = &target.data["mocks"];
+        let declared = regex::Regex::new(r#"(?m)^\s*(resource|data) "(aws_[a-z0-9_]+)""#).unwrap();
+        let mut missing = BTreeSet::new();
+        for text in target.files.values() {
+            for m in declared.captures_iter(text) {
+                let (section, ty) = (
+                    if &m[1] == "resource" {
+                        "resources"
+                    } else {
+                        "data"
+                    },
+                    &m[2],
+                );
+                let known = mocks[section].get(ty).is_some()
+                    || mocks[format!("unmocked_{section}")]
+                        .as_array()
+                        .is_some_and(|list| list.iter().any(|t| t == ty));
+                if !known {
+                    missing.insert(ty.to_string());
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "`meta/mocks.yaml` lacks {missing:?}: run scripts/terraform-mocks.py"
         );
     }
 }

@@ -177,8 +177,39 @@ fn check_project(binary: &Path, rc: &Path, dir: &Path) -> Vec<String> {
         if problems.is_empty() {
             problems.push(format!("{name}: terraform validate: {json}"));
         }
+        return problems;
     }
+    problems.extend(plan_gate(binary, rc, dir));
     problems
+}
+
+/// The project's offline plan gate (`make plan-test`: build the function zips, then
+/// `terraform test` against the mocked provider), where the project has one; problems as text.
+pub fn plan_gate(binary: &Path, rc: &Path, dir: &Path) -> Vec<String> {
+    let name = dir.file_name().unwrap().to_string_lossy().to_string();
+    if !dir.join("tests/plan.tftest.hcl").is_file() {
+        return Vec::new();
+    }
+    let build = Command::new("make")
+        .args(["-s", "build"])
+        .current_dir(dir)
+        .output()
+        .expect("make runs");
+    if !build.status.success() {
+        return vec![format!(
+            "{name}: make build failed:\n{}",
+            String::from_utf8_lossy(&build.stderr)
+        )];
+    }
+    let test = run_terraform(binary, rc, dir, &["test", "-no-color"]);
+    if test.status.success() {
+        return Vec::new();
+    }
+    vec![format!(
+        "{name}: terraform test (the mock-provider plan gate) failed:\n{}{}",
+        String::from_utf8_lossy(&test.stdout),
+        String::from_utf8_lossy(&test.stderr)
+    )]
 }
 
 #[test]
@@ -308,6 +339,49 @@ fn projects_match_snapshots() {
         let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
         insta::assert_snapshot!(format!("terraform-{id}-readme"), readme);
     }
+}
+
+/// Every built-in has the offline plan gate, and it refuses what `terraform validate` accepts:
+/// a role's name where a Lambda function needs the role's ARN.
+#[test]
+fn the_plan_gate_catches_a_name_where_an_arn_is_needed() {
+    for id in SUPPORTED_BUILTINS {
+        let root = tempfile::tempdir().unwrap();
+        let out = new_project(id, "terraform", &[], root.path());
+        assert!(
+            out.status.success(),
+            "{id}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            root.path().join("tests/plan.tftest.hcl").is_file(),
+            "{id}: no tests/plan.tftest.hcl"
+        );
+    }
+    let (binary, rc) = terraform();
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("serverless-web");
+    assert!(
+        new_project("serverless-web", "terraform", &[], &dir)
+            .status
+            .success()
+    );
+    let compute = dir.join("compute.tf");
+    let text = std::fs::read_to_string(&compute).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("role ") && l.trim_end().ends_with(".arn"))
+        .expect("a Lambda function's `role = aws_iam_role.<name>.arn`")
+        .to_string();
+    let broken = text.replace(&line, &line.replace(".arn", ".name"));
+    std::fs::write(&compute, broken).unwrap();
+    let problems = check_project(&binary, &rc, &dir);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert!(
+        problems[0].contains("plan gate") && problems[0].contains("invalid ARN"),
+        "{}",
+        problems[0]
+    );
 }
 
 #[test]
