@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the external validators the test suite runs: Graphviz, Chromium + mermaid-cli,
-# cfn-lint and checkov (each in its own venv, pinned), and moto's server mode (the local AWS
-# emulator the Terraform deploy test applies every project on; its own venv, pinned).
+# cfn-lint and checkov (each in its own venv, pinned), moto's server mode (the local AWS
+# emulator the Terraform deploy test applies every project on; its own venv, pinned) and the AWS
+# SAM CLI (its own venv, pinned).
 # Idempotent: a machine that already has them spends a few seconds here. Tools land in
 # $ARCHPAT_TOOLS (default ~/.cache/archpat-tools).
 set -euo pipefail
@@ -14,6 +15,9 @@ PLAYWRIGHT_CORE_VERSION=1.57.0
 CFN_LINT_VERSION=1.58.0
 CHECKOV_VERSION=3.3.30
 MOTO_VERSION=5.2.5
+# The AWS SAM CLI packages the CloudFormation projects' functions (`make deploy` runs `sam
+# package`); the suite runs `sam build`, offline, to check that each function builds from src/.
+SAM_CLI_VERSION=1.170.0
 
 need_apt=()
 command -v dot >/dev/null 2>&1 || need_apt+=(graphviz)
@@ -54,6 +58,7 @@ venv_tool cfn-lint "$CFN_LINT_VERSION"
 venv_tool checkov "$CHECKOV_VERSION"
 # moto_server: the emulator tests/integration/emulator.rs starts on 127.0.0.1 (a free port).
 venv_tool moto "$MOTO_VERSION" "[server]" moto_server
+venv_tool aws-sam-cli "$SAM_CLI_VERSION" "" sam
 # Terraform comes with the machine image, with a filesystem mirror of the AWS provider; a CLI
 # config that points at the mirror lets `terraform init` run offline. Neither can be installed
 # from a package registry, so say what is missing instead of failing later.
@@ -101,18 +106,46 @@ if ! command -v node >/dev/null 2>&1 || [ "$(node -p 'process.versions.node.spli
   echo "Node.js 20 or newer is not on PATH; the CDK tests need it" >&2
   exit 1
 fi
-cdk_missing=$(cd "$TOOLS" && node -e '
-  const fs = require("fs");
-  for (const spec of process.argv.slice(1)) {
-    const at = spec.lastIndexOf("@");
-    const [name, version] = [spec.slice(0, at), spec.slice(at + 1)];
-    let found = "";
-    try { found = JSON.parse(fs.readFileSync(`cdk/node_modules/${name}/package.json`, "utf8")).version; } catch {}
-    if (found !== version) console.log(spec);
-  }' "${CDK_PACKAGES[@]}")
-if [ -n "$cdk_missing" ]; then
-  mkdir -p "$TOOLS/cdk"
-  (cd "$TOOLS/cdk" && [ -f package.json ] || echo '{"private":true}' > package.json)
-  (cd "$TOOLS/cdk" && npm install --no-audit --no-fund --silent --save-exact "${CDK_PACKAGES[@]}")
-fi
+# The generated projects' own app tests (tests/integration/apptests.rs) run `make test` (node's
+# built-in test runner, python3's unittest) and, for CDK, `npm run test:app`: nothing to install
+# beyond these, but say so before a test fails.
+for tool in make npm python3; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "$tool is not on PATH; the generated projects' app tests need it" >&2
+    exit 1
+  fi
+done
+# npm_tools DIR PACKAGE@VERSION...: installs the pinned packages into $TOOLS/DIR unless they are
+# all there already.
+npm_tools() {
+  local dir=$1
+  shift
+  local missing
+  missing=$(cd "$TOOLS" && node -e '
+    const fs = require("fs");
+    const [dir, ...specs] = process.argv.slice(1);
+    for (const spec of specs) {
+      const at = spec.lastIndexOf("@");
+      const [name, version] = [spec.slice(0, at), spec.slice(at + 1)];
+      let found = "";
+      try { found = JSON.parse(fs.readFileSync(`${dir}/node_modules/${name}/package.json`, "utf8")).version; } catch {}
+      if (found !== version) console.log(spec);
+    }' "$dir" "$@")
+  if [ -n "$missing" ]; then
+    mkdir -p "$TOOLS/$dir"
+    (cd "$TOOLS/$dir" && [ -f package.json ] || echo '{"private":true}' > package.json)
+    (cd "$TOOLS/$dir" && npm install --no-audit --no-fund --silent --save-exact "$@")
+  fi
+}
+npm_tools cdk "${CDK_PACKAGES[@]}"
+# The AWS SDK v3 clients the generated Lambda handlers use (the Lambda runtime provides them):
+# the emulator test runs each deployed function's handler against the emulator with these.
+SDK_PACKAGES=(
+  @aws-sdk/client-dynamodb@3.1169.0
+  @aws-sdk/util-dynamodb@3.996.9
+  @aws-sdk/client-eventbridge@3.1169.0
+  @aws-sdk/client-sns@3.1169.0
+  @aws-sdk/client-sqs@3.1175.0
+)
+npm_tools aws-sdk "${SDK_PACKAGES[@]}"
 echo "tools ready in $TOOLS"

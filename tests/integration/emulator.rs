@@ -33,14 +33,9 @@ use serde::Deserialize;
 
 use crate::support::{self, archpat};
 
-/// The built-ins, slowest first, so two workers finish together.
-/// Built-ins that still need a domain and a certificate to deploy (issue 12, item 2: a starter
-/// must deploy with no inputs). Their required inputs are given (a certificate the test requests
-/// on the emulator) and reported, not counted as a defect, so the rest of each project is still
-/// applied and destroyed; a pattern listed here that no longer needs inputs fails the test, so
-/// the list cannot outlive the fix.
-const AWAITING_NO_INPUT_DEPLOY: [&str; 2] = ["three-tier-web", "microservices-ecs"];
+mod calls;
 
+/// The built-ins, slowest first, so two workers finish together.
 const ORDER: [&str; 6] = [
     "three-tier-web",
     "microservices-ecs",
@@ -244,6 +239,7 @@ impl Moto {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Ok((200, _)) = moto.http("GET", "/moto-api/", &[], "") {
+                moto.no_docker();
                 return moto;
             }
             if let Ok(Some(status)) = moto.child.try_wait() {
@@ -301,6 +297,20 @@ impl Moto {
     fn reset(&self) {
         let r = self.http("POST", "/moto-api/reset", &[], "");
         assert!(matches!(r, Ok((200, _))), "moto reset failed: {r:?}");
+        self.no_docker();
+    }
+
+    /// moto runs function code only in Docker, which this machine has not: when a service it
+    /// emulates invokes a function (an EventBridge target, say), moto answers without running it
+    /// instead of failing the caller. The test runs the code itself (emulator/calls.rs).
+    fn no_docker(&self) {
+        let r = self.http(
+            "POST",
+            "/moto-api/config",
+            &[("Content-Type", "application/json")],
+            r#"{"lambda": {"use_docker": false}}"#,
+        );
+        assert!(matches!(r, Ok((201, _))), "moto config failed: {r:?}");
     }
 
     /// An ACM certificate on the emulator; its ARN.
@@ -653,6 +663,8 @@ struct Outcome {
     gaps_seen: BTreeSet<usize>,
     /// The project's resource and data source types.
     types: BTreeSet<String>,
+    /// What calling the deployed functions showed to work (emulator/calls.rs).
+    calls: Vec<String>,
 }
 
 /// An error on one line, without request ids, at most 420 characters: enough to name the API
@@ -733,22 +745,11 @@ fn deploy(pattern: &str, root: &Path, moto: &Moto, gaps: &Gaps, probe: bool) -> 
     // rest is still checked, the test gives the example's value, and for a certificate ARN (the
     // example's is a placeholder) a certificate it requests on the emulator.
     let mut vars = Vec::new();
-    let awaiting = AWAITING_NO_INPUT_DEPLOY.contains(&pattern);
-    if project.required.is_empty() && awaiting {
-        o.defects.push(
-            "deploys with no inputs now: remove it from AWAITING_NO_INPUT_DEPLOY".to_string(),
-        );
-    }
     if !project.required.is_empty() {
-        let message = format!(
+        o.defects.push(format!(
             "needs input with no default ({}): a starter must deploy with no inputs",
             project.required.join(", ")
-        );
-        if awaiting {
-            eprintln!("emulator: {pattern}: {message} (known, issue 12 item 2)");
-        } else {
-            o.defects.push(message);
-        }
+        ));
         let given = tfvars(&dir);
         let domain = given
             .iter()
@@ -838,6 +839,30 @@ fn deploy(pattern: &str, root: &Path, moto: &Moto, gaps: &Gaps, probe: bool) -> 
     let errors = run_json(&binary, &rc, &dir, moto, &args, &dir.join("apply.log"));
     classify(&mut o, "apply", errors);
     o.apply = t.elapsed();
+
+    // The functions' own code against what was just created.
+    let show = terraform_cmd(&binary, &rc, &dir, moto, &["show", "-json", "-no-color"])
+        .output()
+        .expect("terraform runs");
+    match serde_json::from_slice::<serde_json::Value>(&show.stdout) {
+        Ok(state) => {
+            let (defects, checked) = calls::check(pattern, &dir, &state, moto);
+            for d in defects {
+                match gaps.matching(&d) {
+                    Some(i) => {
+                        o.gaps_seen.insert(i);
+                        o.gaps.push((i, format!("calling {}", short(&d))));
+                    }
+                    None => o.defects.push(format!("calling {d}")),
+                }
+            }
+            o.calls = checked;
+        }
+        Err(e) => o.defects.push(format!(
+            "terraform show -json printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&show.stderr).trim()
+        )),
+    }
 
     let t = Instant::now();
     let mut args: Vec<&str> = vec!["destroy", "-auto-approve"];
@@ -1010,6 +1035,9 @@ fn every_builtin_applies_and_destroys_on_the_emulator() {
         );
         for (i, what) in &o.gaps {
             let _ = writeln!(report, "      gap `{}`: {what}", gaps.list[*i].0.api);
+        }
+        for what in &o.calls {
+            let _ = writeln!(report, "      called {what}: as designed");
         }
     }
     let mut failures = Vec::new();

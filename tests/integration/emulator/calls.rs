@@ -1,0 +1,512 @@
+//! After `terraform apply` on the emulator: each deployed Lambda function's own code, called with
+//! the events its incoming connections would send, against the resources that were just created.
+//!
+//! moto cannot run function code here (that needs Docker), so the test runs the handler itself:
+//! the project's `src/<function>/` with the environment Terraform gave the function, the AWS SDK
+//! pointed at the emulator (`AWS_ENDPOINT_URL`), Node.js with the SDK clients that the Lambda
+//! runtime provides (`scripts/install-tools.sh` installs them), or the emulator's Python with
+//! boto3. What the function does to the resources it is wired to is then read back from the
+//! emulator: an API function behind a JWT authorizer keeps each caller's items apart, a write to a
+//! table leaves an item there, a queue consumer reports no failed message.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use super::Moto;
+use crate::support;
+
+/// Calls each handler in turn and writes what it returned (or threw) to the file named last.
+const NODE_DRIVER: &str = r#"const fs = require("node:fs");
+const [specFile, outFile] = process.argv.slice(2);
+const spec = JSON.parse(fs.readFileSync(specFile, "utf8"));
+Object.assign(process.env, spec.env);
+(async () => {
+  const results = [];
+  let handler;
+  try {
+    handler = require(spec.module)[spec.export];
+  } catch (e) {
+    results.push({ error: String((e && e.stack) || e) });
+  }
+  for (const call of handler ? spec.calls : []) {
+    const context = { awsRequestId: "emulator-call", functionName: spec.name, getRemainingTimeInMillis: () => 30000 };
+    try {
+      results.push({ result: (await handler(call.event, context)) ?? null });
+    } catch (e) {
+      results.push({ error: String((e && e.stack) || e) });
+    }
+  }
+  fs.writeFileSync(outFile, JSON.stringify(results));
+})();
+"#;
+
+const PYTHON_DRIVER: &str = r#"import importlib.util, json, os, sys, traceback
+spec_file, out_file = sys.argv[1:3]
+spec = json.load(open(spec_file))
+os.environ.update(spec["env"])
+results = []
+try:
+    loader = importlib.util.spec_from_file_location("handler_module", spec["module"])
+    module = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(module)
+    handler = getattr(module, spec["export"])
+except Exception:
+    results.append({"error": traceback.format_exc()})
+    handler = None
+class Context:
+    aws_request_id = "emulator-call"
+    function_name = spec["name"]
+    def get_remaining_time_in_millis(self):
+        return 30000
+for call in spec["calls"] if handler else []:
+    try:
+        results.append({"result": handler(call["event"], Context())})
+    except Exception:
+        results.append({"error": traceback.format_exc()})
+json.dump(results, open(out_file, "w"), default=str)
+"#;
+
+/// One call and what its answer must show.
+struct Call {
+    what: String,
+    event: Value,
+    expect: Expect,
+}
+
+enum Expect {
+    /// Any answer that is not an exception.
+    Returns,
+    /// An HTTP API answer with one of these status codes; for a JSON body, a field to keep.
+    Status(&'static [u64]),
+    /// An SQS batch answer with no failed message.
+    NoBatchFailures,
+}
+
+/// A deployed function: its state entry and the pattern's view of it.
+struct Function {
+    component: String,
+    name: String,
+    env: Value,
+    runtime: String,
+    handler: String,
+}
+
+const USER_A: &str = "emulator-user-a";
+const USER_B: &str = "emulator-user-b";
+
+fn api_event(method: &str, path: &str, user: Option<&str>, body: Option<Value>) -> Value {
+    let mut context = json!({
+        "http": {"method": method, "path": path, "sourceIp": "127.0.0.1"},
+        "requestId": format!("{method}-{path}"),
+        "routeKey": "$default",
+        "stage": "$default",
+    });
+    if let Some(user) = user {
+        context["authorizer"] = json!({"jwt": {"claims": {"sub": user}, "scopes": null}});
+    }
+    json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {"content-type": "application/json"},
+        "requestContext": context,
+        "body": body.map(|b| b.to_string()),
+        "isBase64Encoded": false,
+    })
+}
+
+/// What a function is called with, from the kinds of its connections; `None` when no known
+/// service invokes it.
+fn calls_for(
+    pattern: &archpat::model::Pattern,
+    component: &str,
+    region: &str,
+) -> Option<(Vec<Call>, Vec<String>)> {
+    let mut calls = Vec::new();
+    let mut tables = Vec::new();
+    let mut invoked = false;
+    for e in pattern.edges() {
+        let (from, to, kind) = (&e.from.kind, &e.to.kind, e.connection.kind.as_str());
+        if e.from.id == component && to == "dynamodb-table" && kind.contains("write") {
+            tables.push(e.to.id.clone());
+        }
+        if e.from.id == component && to == "sqs-queue" && kind == "consume" {
+            invoked = true;
+            let arn = format!("arn:aws:sqs:{region}:123456789012:{}", e.to.id);
+            let body = json!({"detail-type": "OrderPlaced", "detail": {"orderId": "o-1"}});
+            calls.push(Call {
+                what: format!("an SQS batch from `{}`", e.to.id),
+                event: json!({"Records": [{
+                    "messageId": "m-1", "receiptHandle": "r-1", "body": body.to_string(),
+                    "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1700000000000"},
+                    "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
+                    "eventSourceARN": arn, "awsRegion": region}]}),
+                expect: Expect::NoBatchFailures,
+            });
+        }
+        if e.to.id != component {
+            continue;
+        }
+        match (from.as_str(), kind) {
+            ("eventbridge-rule", "trigger") => {
+                invoked = true;
+                calls.push(Call {
+                    what: format!("an event from rule `{}`", e.from.id),
+                    event: json!({"version": "0", "id": "e-1", "detail-type": "OrderPlaced",
+                        "source": "emulator.orders", "account": "123456789012",
+                        "time": "2026-01-01T00:00:00Z", "region": region, "resources": [],
+                        "detail": {"orderId": "o-1", "amount": 10}}),
+                    expect: Expect::Returns,
+                });
+            }
+            ("step-functions", "invoke") => {
+                invoked = true;
+                calls.push(Call {
+                    what: format!("a task of `{}`", e.from.id),
+                    event: json!({"orderId": "o-1", "amount": 10}),
+                    expect: Expect::Returns,
+                });
+            }
+            ("apigateway-http", "invoke") => invoked = true,
+            _ => {}
+        }
+    }
+    let behind_api = pattern
+        .edges()
+        .any(|e| e.to.id == component && e.from.kind == "apigateway-http");
+    if behind_api {
+        calls.extend(api_calls(!tables.is_empty()));
+    }
+    // Nothing in the pattern invokes it (a producer): a direct invocation, as `aws lambda invoke`.
+    let invoked_by_anything = invoked || pattern.edges().any(|e| e.to.id == component);
+    if !invoked_by_anything {
+        calls.push(Call {
+            what: "a direct invocation (nothing in the pattern invokes it)".into(),
+            event: json!({}),
+            expect: Expect::Returns,
+        });
+        invoked = true;
+    }
+    invoked.then_some((calls, tables))
+}
+
+/// An API function: with a table, its items are the caller's own; without, it answers.
+fn api_calls(with_table: bool) -> Vec<Call> {
+    if !with_table {
+        return vec![Call {
+            what: "GET / as a signed-in user".into(),
+            event: api_event("GET", "/", Some(USER_A), None),
+            expect: Expect::Status(&[200, 204, 404]),
+        }];
+    }
+    vec![
+        Call {
+            what: "POST /items without a signed-in user".into(),
+            event: api_event("POST", "/items", None, Some(json!({"name": "anonymous"}))),
+            expect: Expect::Status(&[401, 403]),
+        },
+        Call {
+            what: "POST /items as user A".into(),
+            event: api_event(
+                "POST",
+                "/items",
+                Some(USER_A),
+                Some(json!({"name": "first"})),
+            ),
+            expect: Expect::Status(&[200, 201]),
+        },
+        Call {
+            what: "GET /items as user A".into(),
+            event: api_event("GET", "/items", Some(USER_A), None),
+            expect: Expect::Status(&[200]),
+        },
+        Call {
+            what: "GET /items as user B".into(),
+            event: api_event("GET", "/items", Some(USER_B), None),
+            expect: Expect::Status(&[200]),
+        },
+    ]
+}
+
+/// The deployed functions, from `terraform show -json`.
+fn functions(state: &Value) -> Vec<Function> {
+    let mut out = Vec::new();
+    let mut modules = vec![&state["values"]["root_module"]];
+    while let Some(m) = modules.pop() {
+        modules.extend(m["child_modules"].as_array().into_iter().flatten());
+        for r in m["resources"].as_array().into_iter().flatten() {
+            if r["type"] != "aws_lambda_function" || r["mode"] != "managed" {
+                continue;
+            }
+            let v = &r["values"];
+            out.push(Function {
+                component: r["name"].as_str().unwrap_or("").to_string(),
+                name: v["function_name"].as_str().unwrap_or("").to_string(),
+                env: v["environment"][0]["variables"].clone(),
+                runtime: v["runtime"].as_str().unwrap_or("").to_string(),
+                handler: v["handler"].as_str().unwrap_or("index.handler").to_string(),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.component.cmp(&b.component));
+    out
+}
+
+/// Runs the calls of one function; its results in order, or why it could not run.
+fn run(dir: &Path, f: &Function, calls: &[Call], moto: &Moto) -> Result<Vec<Value>, String> {
+    let (file, export) = f.handler.rsplit_once('.').unwrap_or(("index", "handler"));
+    let src = dir.join("src").join(&f.component);
+    let python = f.runtime.starts_with("python");
+    let module = src.join(format!("{file}.{}", if python { "py" } else { "js" }));
+    if !module.is_file() {
+        return Err(format!("the handler `{}` is missing", module.display()));
+    }
+    let mut env = f.env.as_object().cloned().unwrap_or_default();
+    for (k, v) in [
+        ("AWS_ENDPOINT_URL", moto.url()),
+        ("AWS_REGION", super::REGION.to_string()),
+        ("AWS_DEFAULT_REGION", super::REGION.to_string()),
+        ("AWS_ACCESS_KEY_ID", "test".to_string()),
+        ("AWS_SECRET_ACCESS_KEY", "test".to_string()),
+        ("AWS_LAMBDA_FUNCTION_NAME", f.name.clone()),
+    ] {
+        env.insert(k.to_string(), Value::String(v));
+    }
+    let spec = json!({
+        "module": module, "export": export, "name": f.name, "env": env,
+        "calls": calls.iter().map(|c| json!({"event": c.event})).collect::<Vec<_>>(),
+    });
+    let work = tempfile::tempdir().unwrap();
+    let spec_file = work.path().join("spec.json");
+    let out_file = work.path().join("results.json");
+    std::fs::write(&spec_file, spec.to_string()).unwrap();
+    let mut cmd = if python {
+        let driver = work.path().join("driver.py");
+        std::fs::write(&driver, PYTHON_DRIVER).unwrap();
+        let mut c = Command::new(support::tool("moto-venv/bin/python"));
+        c.arg(driver);
+        c
+    } else {
+        let driver = work.path().join("driver.js");
+        std::fs::write(&driver, NODE_DRIVER).unwrap();
+        let mut c = Command::new("node");
+        c.arg(driver).env(
+            "NODE_PATH",
+            support::tools_dir().join("aws-sdk/node_modules"),
+        );
+        c
+    };
+    let log_before = std::fs::metadata(&moto.log).map(|m| m.len()).unwrap_or(0);
+    let out = cmd
+        .arg(&spec_file)
+        .arg(&out_file)
+        .current_dir(&src)
+        .env_remove("AWS_PROFILE")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .output()
+        .expect("the handler's runtime starts");
+    let text = std::fs::read_to_string(&out_file).map_err(|_| {
+        format!(
+            "the handler wrote no results ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        )
+    })?;
+    let mut answers: Vec<Value> = serde_json::from_str(&text).unwrap_or_default();
+    // An internal error of the emulator reaches the handler as an unreadable answer: the
+    // emulator's own exception, from its log, says which API it lacks (tests/emulator-gaps.yaml).
+    if answers.iter().any(|a| a.get("error").is_some()) {
+        let log = std::fs::read(&moto.log).unwrap_or_default();
+        let new = String::from_utf8_lossy(log.get(log_before as usize..).unwrap_or(&[]));
+        let exception = regex::Regex::new(r"(?m)^[A-Za-z.]*(Error|Exception): .*$").unwrap();
+        if let Some(m) = exception.find_iter(&new).last() {
+            for a in answers.iter_mut() {
+                if let Some(Value::String(e)) = a.get_mut("error") {
+                    e.insert_str(0, &format!("(emulator: {}) ", m.as_str()));
+                }
+            }
+        }
+    }
+    Ok(answers)
+}
+
+/// Items in a table on the emulator (DynamoDB's JSON protocol; moto does not check signatures).
+fn scan(moto: &Moto, table: &str) -> Result<Vec<Value>, String> {
+    let auth = format!(
+        "AWS4-HMAC-SHA256 Credential=test/20200101/{}/dynamodb/aws4_request, SignedHeaders=host, Signature=0",
+        super::REGION
+    );
+    let body = json!({"TableName": table}).to_string();
+    let (status, answer) = moto
+        .http(
+            "POST",
+            "/",
+            &[
+                ("Content-Type", "application/x-amz-json-1.0"),
+                ("X-Amz-Target", "DynamoDB_20120810.Scan"),
+                ("Authorization", &auth),
+            ],
+            &body,
+        )
+        .map_err(|e| e.to_string())?;
+    let v: Value = serde_json::from_str(answer.trim()).map_err(|e| format!("{e}: {answer}"))?;
+    if status != 200 {
+        return Err(format!("{status} {answer}"));
+    }
+    Ok(v["Items"].as_array().cloned().unwrap_or_default())
+}
+
+/// The table name Terraform gave a component, from the state.
+fn table_name(state: &Value, component: &str) -> Option<String> {
+    state["values"]["root_module"]["resources"]
+        .as_array()?
+        .iter()
+        .find(|r| r["type"] == "aws_dynamodb_table" && r["name"] == component)
+        .and_then(|r| r["values"]["name"].as_str().map(str::to_string))
+}
+
+/// Checks one answer; the defect, if any.
+fn judge(call: &Call, answer: &Value) -> Option<String> {
+    if let Some(e) = answer.get("error") {
+        let first: String = e
+            .as_str()
+            .unwrap_or("")
+            .lines()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" | ");
+        return Some(format!("{}: threw {first}", call.what));
+    }
+    let result = &answer["result"];
+    match call.expect {
+        Expect::Returns => None,
+        Expect::NoBatchFailures => {
+            let failed = result["batchItemFailures"]
+                .as_array()
+                .is_some_and(|f| !f.is_empty());
+            failed.then(|| format!("{}: reported failed messages: {result}", call.what))
+        }
+        Expect::Status(codes) => {
+            let status = result["statusCode"].as_u64().unwrap_or(0);
+            (!codes.contains(&status)).then(|| {
+                format!(
+                    "{}: answered {status} (expected {codes:?}): {}",
+                    call.what, result["body"]
+                )
+            })
+        }
+    }
+}
+
+/// Items a caller sees in a list answer: the body's array, or its `items`.
+fn listed(answer: &Value) -> Vec<Value> {
+    let body: Value = answer["result"]["body"]
+        .as_str()
+        .and_then(|b| serde_json::from_str(b).ok())
+        .unwrap_or(Value::Null);
+    body.as_array()
+        .or_else(|| body["items"].as_array())
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Calls every deployed function of `pattern` and reads back what it did; (defects, what was
+/// checked).
+pub fn check(pattern: &str, dir: &Path, state: &Value, moto: &Moto) -> (Vec<String>, Vec<String>) {
+    let model = archpat::library::Library::default()
+        .load(pattern)
+        .expect("the built-in loads")
+        .resolve(&[])
+        .expect("the built-in resolves");
+    let mut defects = Vec::new();
+    let mut checked = Vec::new();
+    for f in functions(state) {
+        let Some(component) = model
+            .components()
+            .find(|c| c.id.replace('-', "_") == f.component)
+        else {
+            defects.push(format!(
+                "function `{}` is no component of the pattern",
+                f.name
+            ));
+            continue;
+        };
+        let Some((calls, tables)) = calls_for(&model, &component.id, super::REGION) else {
+            defects.push(format!(
+                "test harness: no event is known for what invokes `{}`; add one to emulator/calls.rs",
+                component.id
+            ));
+            continue;
+        };
+        let answers = match run(dir, &f, &calls, moto) {
+            Ok(a) => a,
+            Err(e) => {
+                defects.push(format!("{}: {e}", component.id));
+                continue;
+            }
+        };
+        if answers.len() != calls.len() {
+            defects.push(format!(
+                "{}: {} answers to {} calls: {answers:?}",
+                component.id,
+                answers.len(),
+                calls.len()
+            ));
+            continue;
+        }
+        for (call, answer) in calls.iter().zip(&answers) {
+            match judge(call, answer) {
+                Some(d) => defects.push(format!("{}: {d}", component.id)),
+                None => checked.push(format!("{}: {}", component.id, call.what)),
+            }
+        }
+        // An API over a table: A's list has A's item, B's list is empty, and the table holds one
+        // item keyed by A.
+        let api = calls.iter().any(|c| c.what.starts_with("POST /items as"));
+        if api {
+            let (a, b) = (listed(&answers[2]), listed(&answers[3]));
+            if a.len() != 1 || !b.is_empty() {
+                defects.push(format!(
+                    "{}: user A lists {} items and user B {} after A added one (expected 1 and 0)",
+                    component.id,
+                    a.len(),
+                    b.len()
+                ));
+            } else {
+                checked.push(format!(
+                    "{}: callers see only their own items",
+                    component.id
+                ));
+            }
+        }
+        for table in &tables {
+            let Some(name) = table_name(state, &table.replace('-', "_")) else {
+                defects.push(format!(
+                    "{}: table `{table}` is not in the state",
+                    component.id
+                ));
+                continue;
+            };
+            match scan(moto, &name) {
+                Ok(items) if api => {
+                    let owned = items.len() == 1 && items[0].to_string().contains(USER_A);
+                    if owned {
+                        checked.push(format!("{}: the item is stored under user A", component.id));
+                    } else {
+                        defects.push(format!(
+                            "{}: table `{name}` holds {items:?} (expected one item keyed by user A)",
+                            component.id
+                        ));
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => defects.push(format!("{}: scanning `{name}`: {e}", component.id)),
+            }
+        }
+    }
+    (defects, checked)
+}
