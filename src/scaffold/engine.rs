@@ -262,6 +262,8 @@ struct Collected {
 
 /// The generated project: relative path → contents, plus what to tell the user.
 pub struct Project {
+    /// The project's name (stack, resource names, and the folder it is written to by default).
+    pub name: String,
     pub files: BTreeMap<String, String>,
     pub next_steps: String,
     /// Where each piece of generated code came from, in render order: what `archpat compare`
@@ -1236,6 +1238,7 @@ impl<'a> Engine<'a> {
             String::new()
         };
         Ok(Project {
+            name: self.options.name.to_string(),
             files,
             next_steps,
             fragments: collected_fragments,
