@@ -211,10 +211,61 @@ impl Target {
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![]);
         naming::register(&mut tera);
-        tera.add_raw_templates(names.iter().map(|n| (*n, self.files[*n].as_str())))
+        for (name, template) in parse_in_parallel(&names, &self.files)? {
+            tera.templates.insert(name.to_string(), template);
+        }
+        tera.build_inheritance_chains()
+            .and_then(|()| tera.check_macro_files())
             .map_err(|e| error_chain(&e))?;
         Ok(tera)
     }
+}
+
+/// Parses templates on every core: parsing is most of the time a command takes (tera's parser
+/// reads about a kilobyte a millisecond), and the templates are independent until linked. Each
+/// thread takes the largest template left, so the threads finish together. A failure is the
+/// first in name order, as a sequential parse would report it.
+fn parse_in_parallel<'n>(
+    names: &BTreeSet<&'n str>,
+    files: &BTreeMap<String, String>,
+) -> Result<Vec<(&'n str, tera::Template)>, String> {
+    let parse = |name: &str| {
+        tera::Template::new(name, None, &files[name])
+            .map_err(|e| error_chain(&tera::Error::chain(format!("Failed to parse '{name}'"), e)))
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(names.len());
+    if threads <= 1 {
+        return names.iter().map(|n| Ok((*n, parse(n)?))).collect();
+    }
+    let mut by_size: Vec<&'n str> = names.iter().copied().collect();
+    by_size.sort_by_key(|n| std::cmp::Reverse(files[*n].len()));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    type Parsed<'n> = Vec<(&'n str, Result<tera::Template, String>)>;
+    let results: Vec<Parsed<'n>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(name) = by_size.get(i) else {
+                            return out;
+                        };
+                        out.push((*name, parse(name)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("a template parser thread panicked"))
+            .collect()
+    });
+    let mut parsed: Parsed<'n> = results.into_iter().flatten().collect();
+    parsed.sort_by_key(|(n, _)| *n);
+    parsed.into_iter().map(|(n, t)| Ok((n, t?))).collect()
 }
 
 /// The templates a template names in `import`, `include` or `extends` tags.
@@ -869,14 +920,15 @@ impl<'a> Engine<'a> {
                 message,
             })?;
         let _ = self.tera.set(tera);
-        let base = self.base_context();
+        // One context for every fragment: each adds its own keys and removes them after
+        // rendering (cloning the whole context per fragment cost more than rendering it).
+        let mut ctx = self.base_context();
         let mut collected = Collected::default();
 
         for (i, g) in p.groups.iter().enumerate() {
             let Ok(name) = self.find_template(&format!("groups/{}", g.kind)) else {
                 continue;
             };
-            let mut ctx = base.clone();
             let children: Vec<Value> = p
                 .child_groups(Some(i))
                 .map(|c| {
@@ -892,12 +944,12 @@ impl<'a> Engine<'a> {
                     "endpoints": self.endpoints(&g.id)}),
             );
             let text = self.render(&name, &ctx)?;
+            ctx.remove("group");
             let owner = Owner::Group(g.id.clone());
             self.collect(&name, &g.label, Some(&owner), &text, &mut collected)?;
         }
 
         for (e, wiring) in self.built_edges().zip(&plan.connections) {
-            let mut ctx = base.clone();
             ctx.insert("from", &self.component_full(e.from));
             ctx.insert("to", &self.component_full(e.to));
             ctx.insert("connection", &self.edge_value(&e));
@@ -912,10 +964,12 @@ impl<'a> Engine<'a> {
                 let text = self.render(name, &ctx)?;
                 self.collect(name, &origin, Some(&owner), &text, &mut collected)?;
             }
+            for key in ["from", "to", "connection", "grant"] {
+                ctx.remove(key);
+            }
         }
 
         for c in p.components().filter(|c| !self.diagram_only(c)) {
-            let mut ctx = base.clone();
             let component = self.component_full(c);
             ctx.insert("c", &component);
             let slots: BTreeMap<String, String> = collected
@@ -953,11 +1007,14 @@ impl<'a> Engine<'a> {
             ctx.insert("app", &app);
             let name = &plan.components[&c.id];
             let text = self.render(name, &ctx)?;
+            for key in ["c", "slots", "slot_keys", "app"] {
+                ctx.remove(key);
+            }
             let owner = Owner::Component(c.id.clone());
             self.collect(name, &c.label, Some(&owner), &text, &mut collected)?;
         }
 
-        self.assemble(base, collected)
+        self.assemble(ctx, collected)
     }
 
     /// Two component ids that map to one logical id (`a-b` and `a_b`) would overwrite each other.
