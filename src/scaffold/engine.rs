@@ -40,8 +40,8 @@ static TEMPLATES_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates
 /// A user's folder laid over the embedded templates (`--templates-dir`), fixed on first use.
 static OVERLAY: OnceLock<PathBuf> = OnceLock::new();
 
-/// One target's templates and data, loaded on first use.
-static TARGETS: OnceLock<BTreeMap<String, Result<Target, String>>> = OnceLock::new();
+/// Every target by name, each loaded on its first use: `new` reads only the target it writes.
+static TARGETS: OnceLock<BTreeMap<String, OnceLock<Result<Target, String>>>> = OnceLock::new();
 
 /// The template whose output grants a connection's composed access (IAM statements,
 /// configuration, a network rule) in a target: the one template every principal shares.
@@ -96,7 +96,14 @@ pub fn install_overlay(dir: &Path) -> Result<(), ScaffoldError> {
         })
 }
 
-fn targets() -> &'static BTreeMap<String, Result<Target, String>> {
+/// The target called `name`, loaded on first use; `None` when there is none.
+fn loaded(name: &str) -> Option<&'static Result<Target, String>> {
+    targets()
+        .get(name)
+        .map(|cell| cell.get_or_init(|| load_target(name)))
+}
+
+fn targets() -> &'static BTreeMap<String, OnceLock<Result<Target, String>>> {
     TARGETS.get_or_init(|| {
         let mut names: BTreeSet<String> = TEMPLATES_DIR
             .dirs()
@@ -114,10 +121,7 @@ fn targets() -> &'static BTreeMap<String, Result<Target, String>> {
         }
         names
             .into_iter()
-            .map(|name| {
-                let target = load_target(&name);
-                (name, target)
-            })
+            .map(|name| (name, OnceLock::new()))
             .collect()
     })
 }
@@ -125,7 +129,7 @@ fn targets() -> &'static BTreeMap<String, Result<Target, String>> {
 /// A target's file (path inside `templates/<target>/`), embedded or overlaid: the data files
 /// under `meta/` that other modules read.
 pub fn template_file(target: &str, path: &str) -> Option<&'static str> {
-    match targets().get(target)? {
+    match loaded(target)? {
         Ok(t) => t.files.get(path).map(String::as_str),
         Err(_) => None,
     }
@@ -370,7 +374,7 @@ impl std::fmt::Display for Gap {
 }
 
 fn target(name: &str) -> Result<&'static Target, ScaffoldError> {
-    match targets().get(name) {
+    match loaded(name) {
         Some(Ok(t)) => Ok(t),
         Some(Err(message)) => Err(ScaffoldError::Template {
             template: format!("templates/{name}"),
@@ -1513,8 +1517,11 @@ mod tests {
 
     #[test]
     fn every_template_of_every_target_parses() {
-        for (name, target) in targets() {
-            let target = target.as_ref().unwrap_or_else(|e| panic!("{name}: {e}"));
+        for name in targets().keys() {
+            let target = loaded(name)
+                .expect("listed")
+                .as_ref()
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
             target
                 .tera(target.template_names().collect::<Vec<_>>())
                 .unwrap_or_else(|e| panic!("templates/{name}: {e}"));
