@@ -1,17 +1,74 @@
 //! The command line: clap definitions and what each command does. Commands return what to print
 //! instead of printing, so `main.rs` stays thin and tests can call them directly.
+//!
+//! This is the only layer that knows clap, terminals, colours and the interactive prompts: it
+//! turns arguments into a resolved pattern and the library's plain options, calls
+//! [`crate::scaffold::scaffold`], [`crate::compare::compare`], [`crate::walkthrough::walkthrough`]
+//! or [`crate::render::draw`], and decides where their values go. Exit codes come from
+//! [`Error::exit_code`].
+
+mod pager;
+mod prompt;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand};
+use clap::builder::PossibleValue;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::json;
 
 use crate::catalog::{Catalog, display_value};
+use crate::compare::CompareFormat;
 use crate::error::Error;
 use crate::library::{Library, Origin};
 use crate::model::Pattern;
 use crate::render::{self, Engine, Format};
+use crate::scaffold::Iac;
+use crate::walkthrough::{WalkError, WalkFormat};
+
+/// The library's option enums as command-line values: their spelling (and help) lives here, so
+/// the library needs no clap.
+macro_rules! value_enum {
+    ($ty:ty { $($variant:path => $name:literal $(: $help:literal)?),* $(,)? }) => {
+        impl ValueEnum for $ty {
+            fn value_variants<'a>() -> &'a [Self] {
+                &[$($variant),*]
+            }
+            fn to_possible_value(&self) -> Option<PossibleValue> {
+                Some(match self {
+                    $($variant => PossibleValue::new($name)$(.help($help))?,)*
+                })
+            }
+        }
+    };
+}
+
+value_enum!(Iac {
+    Iac::Cloudformation => "cloudformation",
+    Iac::Terraform => "terraform",
+    Iac::Cdk => "cdk",
+});
+value_enum!(Format {
+    Format::Dot => "dot",
+    Format::Mermaid => "mermaid",
+    Format::Svg => "svg",
+    Format::Png => "png",
+});
+value_enum!(Engine {
+    Engine::Builtin => "builtin": "archpat's own renderer: nothing to install",
+    Engine::Graphviz => "graphviz": "Graphviz `dot`, when it is installed",
+});
+value_enum!(WalkFormat {
+    WalkFormat::Text => "text",
+    WalkFormat::Markdown => "markdown",
+    WalkFormat::Html => "html",
+});
+value_enum!(CompareFormat {
+    CompareFormat::Table => "table",
+    CompareFormat::Markdown => "markdown",
+    CompareFormat::Json => "json",
+    CompareFormat::Html => "html",
+});
 
 const EXAMPLES: &str = "\
 Examples:
@@ -129,7 +186,7 @@ pub struct CheckArgs {
     /// The targets whose starter projects must generate (default: all three); `none` checks
     /// only the file itself.
     #[arg(long, value_delimiter = ',')]
-    pub iac: Vec<crate::scaffold::Iac>,
+    pub iac: Vec<Iac>,
     /// Check only the file, not what `archpat new` can generate from it.
     #[arg(long)]
     pub diagram_only: bool,
@@ -141,7 +198,7 @@ pub struct NewArgs {
     pub pattern: PatternArgs,
     /// Which infrastructure-as-code flavour to write.
     #[arg(long, value_enum)]
-    pub iac: crate::scaffold::Iac,
+    pub iac: Iac,
     /// Folder to write the project into (default: `./<name>`). Must be empty unless --force.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
@@ -170,8 +227,8 @@ pub struct WalkArgs {
     #[arg(long)]
     pub step: Option<usize>,
     /// Output format; in a terminal, `text` opens an interactive pager.
-    #[arg(short, long, value_enum, default_value_t = crate::walkthrough::WalkFormat::Text)]
-    pub format: crate::walkthrough::WalkFormat,
+    #[arg(short, long, value_enum, default_value_t = WalkFormat::Text)]
+    pub format: WalkFormat,
     /// Write to this file instead of stdout.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
@@ -186,7 +243,7 @@ pub struct CompareArgs {
     pub component: Option<String>,
     /// Output format; defaults to the extension of --output (.html, .json, .md), else a table.
     #[arg(short, long, value_enum)]
-    pub format: Option<crate::compare::CompareFormat>,
+    pub format: Option<CompareFormat>,
     /// Write to this file instead of stdout.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
@@ -247,7 +304,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             let mut args = args.clone();
             if ask_parameters(&args) {
                 let definition = library.load(&args.pattern.pattern)?;
-                args.pattern.sets = crate::prompt::complete_sets(
+                args.pattern.sets = prompt::complete_sets(
                     &definition,
                     &args.pattern.sets,
                     &mut std::io::stdin().lock(),
@@ -255,10 +312,10 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
                 )
                 .map_err(crate::output::OutputError::Terminal)?;
             }
-            crate::scaffold::new_project(&library, &args)
+            new(&library, &args)
         }
-        Command::Walk(args) => crate::walkthrough::walk(&library, args),
-        Command::Compare(args) => crate::compare::compare_command(&library, args),
+        Command::Walk(args) => walk(&library, args),
+        Command::Compare(args) => compare(&library, args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut buf = Vec::new();
@@ -510,12 +567,128 @@ fn draw(library: &Library, args: &DrawArgs) -> Result<Outcome, Error> {
     }
 }
 
+/// The project `archpat new` writes, generated in memory: what benchmarks and tests call.
+pub fn generate(library: &Library, args: &NewArgs) -> Result<crate::scaffold::Project, Error> {
+    let pattern = resolve(library, &args.pattern)?;
+    Ok(crate::scaffold::scaffold(
+        &pattern,
+        &crate::scaffold::Options {
+            iac: args.iac,
+            name: args.name.clone(),
+            region: args.region.clone(),
+        },
+    )?)
+}
+
+fn new(library: &Library, args: &NewArgs) -> Result<Outcome, Error> {
+    let project = generate(library, args)?;
+    let dir = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&project.name));
+    let mut listing = String::new();
+    for path in project.files.keys() {
+        writeln!(listing, "{}", dir.join(path).display()).ok();
+    }
+    if args.dry_run {
+        crate::scaffold::check_dir(&dir, args.force)?;
+        return Ok(Outcome {
+            stdout: listing.into_bytes(),
+            note: Some(format!(
+                "dry run: would write {} files into `{}`",
+                project.files.len(),
+                dir.display()
+            )),
+        });
+    }
+    crate::scaffold::write(&project, &dir, args.force)?;
+    let next = project
+        .next_steps
+        .replace("{dir}", &dir.display().to_string());
+    Ok(Outcome {
+        stdout: listing.into_bytes(),
+        note: Some(format!(
+            "wrote {} files into `{}`\n{}",
+            project.files.len(),
+            dir.display(),
+            next.trim_end()
+        )),
+    })
+}
+
+/// Writes a command's text to `--output`, or hands it to stdout.
+fn deliver(
+    output: Option<&Path>,
+    text: String,
+    note: impl Fn(&Path) -> String,
+) -> Result<Outcome, Error> {
+    match output {
+        Some(path) => {
+            crate::output::write_file(path, text.as_bytes())?;
+            Ok(Outcome {
+                stdout: Vec::new(),
+                note: Some(note(path)),
+            })
+        }
+        None => Ok(Outcome::text(text)),
+    }
+}
+
+fn walk(library: &Library, args: &WalkArgs) -> Result<Outcome, Error> {
+    use std::io::IsTerminal;
+    let pattern = resolve(library, &args.pattern)?;
+    let walk = crate::walkthrough::walkthrough(
+        &pattern,
+        &crate::walkthrough::Options {
+            step: args.step,
+            named_as: Some(args.pattern.pattern.clone()),
+            sets: args.pattern.sets.clone(),
+        },
+    )?;
+    if args.format == WalkFormat::Text
+        && args.output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::io::stdin().is_terminal()
+    {
+        let start = args.step.map_or(0, |n| n - 1);
+        pager::run_in_terminal(&walk, start).map_err(WalkError::Terminal)?;
+        return Ok(Outcome::default());
+    }
+    let rendered = walk.render(args.format)?;
+    deliver(args.output.as_deref(), rendered, |p| {
+        format!("wrote {}", p.display())
+    })
+}
+
+fn compare(library: &Library, args: &CompareArgs) -> Result<Outcome, Error> {
+    let pattern = resolve(library, &args.pattern)?;
+    let comparison = crate::compare::compare(
+        &pattern,
+        &crate::compare::Options {
+            component: args.component.clone(),
+            synth: args.synth,
+            node_modules: args.node_modules.clone(),
+        },
+    )?;
+    let format = args.format.unwrap_or(match &args.output {
+        Some(p) if p.extension().is_some_and(|e| e == "html" || e == "htm") => CompareFormat::Html,
+        Some(p) if p.extension().is_some_and(|e| e == "json") => CompareFormat::Json,
+        Some(p) if p.extension().is_some_and(|e| e == "md") => CompareFormat::Markdown,
+        _ => CompareFormat::Table,
+    });
+    let (width, color) = stdout_style();
+    let rendered =
+        crate::compare::render(&comparison, format, width, color && args.output.is_none());
+    deliver(args.output.as_deref(), rendered, |p| {
+        format!("wrote `{}`", p.display())
+    })
+}
+
 /// Checks each file, then asks every target for everything `archpat new` could not generate
 /// from it with its defaults, so "ok" means each starter project can be written.
 fn check(library: &Library, args: &CheckArgs) -> Result<String, Error> {
-    use clap::ValueEnum;
-    let targets: Vec<crate::scaffold::Iac> = if args.iac.is_empty() {
-        crate::scaffold::Iac::value_variants().to_vec()
+    let targets: Vec<Iac> = if args.iac.is_empty() {
+        Iac::ALL.to_vec()
     } else {
         args.iac.clone()
     };
@@ -536,12 +709,7 @@ fn check(library: &Library, args: &CheckArgs) -> Result<String, Error> {
         let mut complete = true;
         if !args.diagram_only {
             for iac in &targets {
-                let options = crate::scaffold::Options {
-                    target: iac.target(),
-                    name: &pattern.id,
-                    region: None,
-                };
-                match crate::scaffold::engine::gaps(&pattern, &options) {
+                match crate::scaffold::gaps(&pattern, &crate::scaffold::Options::new(*iac)) {
                     Ok(gaps) if gaps.is_empty() => {}
                     Ok(gaps) => {
                         complete = false;

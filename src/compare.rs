@@ -15,9 +15,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::{CompareArgs, Outcome};
 use crate::error::{EXIT_ENVIRONMENT, EXIT_INPUT, Error};
-use crate::library::Library;
 use crate::model::Pattern;
 use crate::scaffold::engine::{self, Owner};
 
@@ -27,7 +25,8 @@ pub use read::synth_cdk;
 /// reference the other two are normalized to.
 pub const TARGETS: [&str; 3] = ["cloudformation", "terraform", "cdk"];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The forms a comparison is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CompareFormat {
     Table,
     Markdown,
@@ -339,40 +338,6 @@ pub(crate) struct TargetCode {
     pub code: BTreeMap<String, String>,
 }
 
-pub fn compare_command(library: &Library, args: &CompareArgs) -> Result<Outcome, Error> {
-    let pattern = crate::cli::resolve(library, &args.pattern)?;
-    let node_modules = args.node_modules.clone();
-    let comparison = compare(
-        &pattern,
-        &Options {
-            component: args.component.clone(),
-            synth: args.synth,
-            node_modules,
-        },
-    )?;
-    let format = args.format.unwrap_or(match &args.output {
-        Some(p) if p.extension().is_some_and(|e| e == "html" || e == "htm") => CompareFormat::Html,
-        Some(p) if p.extension().is_some_and(|e| e == "json") => CompareFormat::Json,
-        Some(p) if p.extension().is_some_and(|e| e == "md") => CompareFormat::Markdown,
-        _ => CompareFormat::Table,
-    });
-    let (width, color) = crate::cli::stdout_style();
-    let rendered = render(&comparison, format, width, color && args.output.is_none());
-    match &args.output {
-        Some(path) => {
-            crate::output::write_file(path, rendered.as_bytes())?;
-            Ok(Outcome {
-                stdout: Vec::new(),
-                note: Some(format!("wrote `{}`", path.display())),
-            })
-        }
-        None => Ok(Outcome {
-            stdout: rendered.into_bytes(),
-            note: None,
-        }),
-    }
-}
-
 /// The summary as rows: a name, then one value per target (lines separated by `\n`). Every
 /// output format shows these rows.
 pub(crate) fn summary_rows(c: &Comparison) -> Vec<(&'static str, Vec<String>)> {
@@ -405,6 +370,8 @@ pub fn render(c: &Comparison, format: CompareFormat, width: usize, color: bool) 
     }
 }
 
+/// Generates the pattern's project in every target and compares them: a value every output
+/// format renders (see [`render`]).
 pub fn compare(pattern: &Pattern, options: &Options) -> Result<Comparison, Error> {
     if let Some(id) = &options.component
         && pattern.component(id).is_none()

@@ -8,8 +8,8 @@ pub mod mermaid;
 use crate::catalog::Catalog;
 use crate::model::{Component, Connection, Pattern};
 
-/// The formats `archpat draw` writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The formats a diagram is drawn in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Dot,
     Mermaid,
@@ -18,7 +18,7 @@ pub enum Format {
 }
 
 /// Which program lays out SVG and PNG output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Engine {
     /// archpat's own renderer: nothing to install.
     #[default]

@@ -8,14 +8,13 @@ pub mod naming;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{NewArgs, Outcome};
-use crate::error::{EXIT_ENVIRONMENT, EXIT_INPUT, Error};
-use crate::library::Library;
+use crate::error::{EXIT_ENVIRONMENT, EXIT_INPUT};
+use crate::model::Pattern;
 
-pub use engine::{Gap, Options, Project};
+pub use engine::{Fragment, Gap, Owner, Project};
 
 /// The infrastructure-as-code flavours archpat writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Iac {
     Cloudformation,
     Terraform,
@@ -23,6 +22,9 @@ pub enum Iac {
 }
 
 impl Iac {
+    /// Every target, in the order commands list them.
+    pub const ALL: [Iac; 3] = [Iac::Cloudformation, Iac::Terraform, Iac::Cdk];
+
     /// The folder under `templates/` that holds this target's templates.
     pub fn target(self) -> &'static str {
         match self {
@@ -109,56 +111,69 @@ impl ScaffoldError {
     }
 }
 
-/// Generates a project in memory: the part of `archpat new` that benchmarks and tests call.
-pub fn generate(library: &Library, args: &NewArgs) -> Result<(Project, String), Error> {
-    let pattern = crate::cli::resolve(library, &args.pattern)?;
-    let name = args.name.clone().unwrap_or_else(|| pattern.id.clone());
-    naming::check_project_name(&name)?;
-    if let Some(region) = &args.region {
-        naming::check_region(region)?;
-    }
-    let project = engine::generate(
-        &pattern,
-        &Options {
-            target: args.iac.target(),
-            name: &name,
-            region: args.region.as_deref(),
-        },
-    )?;
-    Ok((project, name))
+/// What a starter project is generated with, besides the pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    pub iac: Iac,
+    /// Project name, used for the stack, resource names and the folder (default: the pattern id).
+    pub name: Option<String>,
+    /// AWS region to pin the project to (default: whatever the deploying credentials use).
+    pub region: Option<String>,
 }
 
-pub fn new_project(library: &Library, args: &NewArgs) -> Result<Outcome, Error> {
-    let (project, name) = generate(library, args)?;
-    let dir = args.output.clone().unwrap_or_else(|| PathBuf::from(&name));
-    check_target(&dir, args.force)?;
-    let mut listing = String::new();
-    for path in project.files.keys() {
-        writeln!(listing, "{}", dir.join(path).display()).ok();
+impl Options {
+    /// The target's defaults: named after the pattern, no region pinned.
+    pub fn new(iac: Iac) -> Options {
+        Options {
+            iac,
+            name: None,
+            region: None,
+        }
     }
-    if args.dry_run {
-        return Ok(Outcome {
-            stdout: listing.into_bytes(),
-            note: Some(format!(
-                "dry run: would write {} files into `{}`",
-                project.files.len(),
-                dir.display()
-            )),
-        });
+}
+
+/// Generates a starter project in memory: the file tree, what each fragment was rendered for,
+/// and the next steps to tell the user. Nothing is written; see [`write`].
+pub fn scaffold(pattern: &Pattern, options: &Options) -> Result<Project, ScaffoldError> {
+    let name = options.name.as_deref().unwrap_or(&pattern.id);
+    naming::check_project_name(name)?;
+    if let Some(region) = &options.region {
+        naming::check_region(region)?;
     }
-    write_tree(&dir, &project)?;
-    let next = project
-        .next_steps
-        .replace("{dir}", &dir.display().to_string());
-    Ok(Outcome {
-        stdout: listing.into_bytes(),
-        note: Some(format!(
-            "wrote {} files into `{}`\n{}",
-            project.files.len(),
-            dir.display(),
-            next.trim_end()
-        )),
-    })
+    engine::generate(
+        pattern,
+        &engine::Options {
+            target: options.iac.target(),
+            name,
+            region: options.region.as_deref(),
+        },
+    )
+}
+
+/// Everything [`scaffold`] could not generate for this pattern, all at once (empty when the
+/// project generates).
+pub fn gaps(pattern: &Pattern, options: &Options) -> Result<Vec<Gap>, ScaffoldError> {
+    let name = options.name.as_deref().unwrap_or(&pattern.id);
+    engine::gaps(
+        pattern,
+        &engine::Options {
+            target: options.iac.target(),
+            name,
+            region: options.region.as_deref(),
+        },
+    )
+}
+
+/// Writes a project into `dir`: a new folder, an empty one, or (with `force`) a non-empty one
+/// whose files archpat generates are replaced. A failure leaves nothing behind.
+pub fn write(project: &Project, dir: &Path, force: bool) -> Result<(), ScaffoldError> {
+    check_target(dir, force)?;
+    write_tree(dir, project)
+}
+
+/// Refuses what [`write`] would refuse, without writing: for a dry run.
+pub fn check_dir(dir: &Path, force: bool) -> Result<(), ScaffoldError> {
+    check_target(dir, force)
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ScaffoldError + '_ {
@@ -235,4 +250,66 @@ fn make_executable(path: &Path) -> Result<(), ScaffoldError> {
 #[cfg(not(unix))]
 fn make_executable(_: &Path) -> Result<(), ScaffoldError> {
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::library::Library;
+
+    fn pattern(id: &str) -> Pattern {
+        Library::default().load(id).unwrap().resolve(&[]).unwrap()
+    }
+
+    #[test]
+    fn scaffold_names_the_project_and_checks_what_it_is_given() {
+        let p = pattern("serverless-web");
+        let project = scaffold(&p, &Options::new(Iac::Terraform)).unwrap();
+        assert_eq!(project.name, "serverless-web");
+        assert!(project.files.keys().any(|f| f.ends_with(".tf")));
+        let named = Options {
+            name: Some("shop".into()),
+            region: Some("eu-west-1".into()),
+            ..Options::new(Iac::Cloudformation)
+        };
+        assert_eq!(scaffold(&p, &named).unwrap().name, "shop");
+        let bad_name = Options {
+            name: Some("Not A Name".into()),
+            ..Options::new(Iac::Cdk)
+        };
+        assert!(matches!(
+            scaffold(&p, &bad_name),
+            Err(ScaffoldError::InvalidName { .. })
+        ));
+        let bad_region = Options {
+            region: Some("mars".into()),
+            ..Options::new(Iac::Cdk)
+        };
+        assert!(matches!(
+            scaffold(&p, &bad_region),
+            Err(ScaffoldError::InvalidRegion(r)) if r == "mars"
+        ));
+        assert!(gaps(&p, &Options::new(Iac::Cdk)).unwrap().is_empty());
+    }
+
+    #[test]
+    fn write_refuses_a_non_empty_folder_unless_forced_and_leaves_nothing_behind() {
+        let p = pattern("serverless-web");
+        let project = scaffold(&p, &Options::new(Iac::Terraform)).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("out");
+        write(&project, &dir, false).unwrap();
+        assert!(dir.join("README.md").is_file());
+        assert!(matches!(
+            write(&project, &dir, false),
+            Err(ScaffoldError::NotEmpty { .. })
+        ));
+        assert!(matches!(
+            check_dir(&dir, false),
+            Err(ScaffoldError::NotEmpty { .. })
+        ));
+        write(&project, &dir, true).unwrap();
+        // Only the project folder: no temporary folder left beside it.
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
+    }
 }

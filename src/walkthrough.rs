@@ -1,24 +1,19 @@
 //! Walkthroughs: a pattern taught step by step, its diagram growing with each step. The pattern's
 //! `walkthrough` section is the content; this module decides what is on the picture at each step
 //! and hands that to one of three writers (plain or coloured text, Markdown, HTML). The interactive
-//! pager lives in [`pager`] so that nothing else here knows about terminals.
+//! pager belongs to the command line (`cli::pager`): nothing here knows about terminals.
 
 mod html;
 mod markdown;
-pub mod pager;
 mod text;
 
-pub(crate) use html::esc;
-
 use std::collections::HashSet;
-use std::io::IsTerminal;
 
-use crate::cli::{Outcome, WalkArgs};
-use crate::error::Error;
-use crate::library::Library;
 use crate::model::{Component, Edge, Pattern, Step};
+use crate::render::image::ImageError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The forms a walkthrough is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WalkFormat {
     Text,
     Markdown,
@@ -114,17 +109,15 @@ pub(crate) fn stages(pattern: &Pattern) -> Vec<Stage<'_>> {
 /// They name the pattern the way the user did, with the same `--set` values, so they work for a
 /// pattern file as well as for a built-in.
 pub(crate) fn try_it(pattern_arg: &str, sets: &[String]) -> Vec<String> {
-    use clap::ValueEnum;
     let mut tail = String::new();
     for set in sets {
         tail.push_str(" --set ");
         tail.push_str(&shell_quote(set));
     }
     let name = shell_quote(pattern_arg);
-    let mut commands: Vec<String> = crate::scaffold::Iac::value_variants()
+    let mut commands: Vec<String> = crate::scaffold::Iac::ALL
         .iter()
-        .filter_map(ValueEnum::to_possible_value)
-        .map(|v| format!("archpat new {name} --iac {}{tail}", v.get_name()))
+        .map(|iac| format!("archpat new {name} --iac {}{tail}", iac.target()))
         .collect();
     commands.push(format!("archpat compare {name}"));
     commands
@@ -149,68 +142,102 @@ pub(crate) struct Document<'a> {
     pub try_it: Vec<String>,
 }
 
-pub fn walk(library: &Library, args: &WalkArgs) -> Result<Outcome, Error> {
-    let pattern = crate::cli::resolve(library, &args.pattern)?;
+/// How a walkthrough is made, besides the pattern.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Only this step (1-based); every step when `None`.
+    pub step: Option<usize>,
+    /// How the user named the pattern (an id or a path), for the closing "try it" commands;
+    /// the pattern's id when `None`.
+    pub named_as: Option<String>,
+    /// The `name=value` settings the pattern was resolved with, repeated in those commands.
+    pub sets: Vec<String>,
+}
+
+/// A pattern's walkthrough: every step placed in the pattern, ready to be written in any format
+/// ([`Walkthrough::render`]) or shown a page at a time ([`Walkthrough::page`]).
+pub struct Walkthrough<'a> {
+    doc: Document<'a>,
+    stages: Vec<Stage<'a>>,
+    step: Option<usize>,
+}
+
+impl Walkthrough<'_> {
+    /// How many steps the pattern's walkthrough has.
+    pub fn steps(&self) -> usize {
+        self.stages.len()
+    }
+
+    /// The step asked for (1-based), if one was.
+    pub fn step(&self) -> Option<usize> {
+        self.step
+    }
+
+    /// The selected steps (all, or the one asked for) as a document.
+    pub fn render(&self, format: WalkFormat) -> Result<String, ImageError> {
+        let selected: Vec<&Stage> = match self.step {
+            Some(n) => vec![&self.stages[n - 1]],
+            None => self.stages.iter().collect(),
+        };
+        Ok(match format {
+            WalkFormat::Text => {
+                text::document(&self.doc, &selected, &text::Style::plain(), text::WIDTH)
+            }
+            WalkFormat::Markdown => markdown::document(&self.doc, &selected),
+            WalkFormat::Html => html::document(&self.doc, &selected)?,
+        })
+    }
+
+    /// Step `index` (0-based) as a page of text `width` columns wide, coloured with ANSI codes
+    /// or plain, with its answer shown or hidden behind a prompt: what a pager shows.
+    pub fn page(&self, index: usize, ansi: bool, width: usize, answer: bool) -> String {
+        let style = if ansi {
+            text::Style::ansi()
+        } else {
+            text::Style::plain()
+        };
+        text::page(&self.doc, &self.stages[index], &style, width, answer)
+    }
+}
+
+/// Places every step of the pattern's walkthrough; fails when it has none, or when the step
+/// asked for does not exist.
+pub fn walkthrough<'a>(
+    pattern: &'a Pattern,
+    options: &Options,
+) -> Result<Walkthrough<'a>, WalkError> {
     if pattern.walkthrough.is_empty() {
         return Err(WalkError::NoWalkthrough {
             pattern: pattern.id.clone(),
             file: pattern.source.clone(),
-        }
-        .into());
+        });
     }
-    let all = stages(&pattern);
-    if let Some(n) = args.step
+    let all = stages(pattern);
+    if let Some(n) = options.step
         && !(1..=all.len()).contains(&n)
     {
         return Err(WalkError::StepOutOfRange {
             pattern: pattern.id.clone(),
             step: n,
             steps: all.len(),
-        }
-        .into());
+        });
     }
-    let doc = Document {
-        pattern: &pattern,
-        try_it: try_it(&args.pattern.pattern, &args.pattern.sets),
-    };
-
-    if args.format == WalkFormat::Text
-        && args.output.is_none()
-        && std::io::stdout().is_terminal()
-        && std::io::stdin().is_terminal()
-    {
-        let start = args.step.map_or(0, |n| n - 1);
-        pager::run_in_terminal(&doc, &all, start).map_err(WalkError::Terminal)?;
-        return Ok(Outcome::default());
-    }
-
-    let selected: Vec<&Stage> = match args.step {
-        Some(n) => vec![&all[n - 1]],
-        None => all.iter().collect(),
-    };
-    let rendered = match args.format {
-        WalkFormat::Text => text::document(&doc, &selected, &text::Style::plain(), text::WIDTH),
-        WalkFormat::Markdown => markdown::document(&doc, &selected),
-        WalkFormat::Html => html::document(&doc, &selected)?,
-    };
-    match &args.output {
-        Some(path) => {
-            crate::output::write_file(path, rendered.as_bytes())?;
-            Ok(Outcome {
-                stdout: Vec::new(),
-                note: Some(format!("wrote {}", path.display())),
-            })
-        }
-        None => Ok(Outcome {
-            stdout: rendered.into_bytes(),
-            note: None,
-        }),
-    }
+    let named_as = options.named_as.as_deref().unwrap_or(&pattern.id);
+    Ok(Walkthrough {
+        doc: Document {
+            pattern,
+            try_it: try_it(named_as, &options.sets),
+        },
+        stages: all,
+        step: options.step,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::library::Library;
 
     pub(crate) fn builtin(id: &str) -> Pattern {
         Library::new(Vec::new())
@@ -302,6 +329,39 @@ mod tests {
                 assert!(!s.step.topics.is_empty() && !s.step.practices.is_empty());
             }
         }
+    }
+
+    #[test]
+    fn walkthrough_checks_the_step_and_renders_only_it() {
+        let p = builtin("serverless-web");
+        let all = walkthrough(&p, &Options::default()).unwrap();
+        assert_eq!(all.steps(), p.walkthrough.len());
+        let text = all.render(WalkFormat::Text).unwrap();
+        assert!(text.contains("Step 1/") && text.contains("Step 2/"));
+        assert!(text.contains("archpat new serverless-web --iac terraform"));
+        let one = Options {
+            step: Some(2),
+            named_as: Some("my.yaml".into()),
+            sets: vec!["x=1".into()],
+        };
+        let second = walkthrough(&p, &one).unwrap();
+        let md = second.render(WalkFormat::Markdown).unwrap();
+        assert!(md.contains("Step 2/") && !md.contains("Step 1/"));
+        assert!(second.page(1, false, 80, false).starts_with("Step 2/"));
+        let out_of_range = Options {
+            step: Some(99),
+            ..Options::default()
+        };
+        assert!(matches!(
+            walkthrough(&p, &out_of_range),
+            Err(WalkError::StepOutOfRange { step: 99, .. })
+        ));
+        let mut bare = p.clone();
+        bare.walkthrough.clear();
+        assert!(matches!(
+            walkthrough(&bare, &Options::default()),
+            Err(WalkError::NoWalkthrough { .. })
+        ));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::{Comparison, TARGETS};
-use crate::walkthrough::esc;
+use crate::markup::html as esc;
 
 const STYLE: &str = r#"
 :root { color-scheme: light; --ink: #16191f; --muted: #5f6b7a; --line: #d5dbe1; --ok: #1d8102; --warn: #8a6100; --bad: #d13212; }

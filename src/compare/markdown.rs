@@ -3,15 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{Comparison, TARGETS};
-
-/// A table cell: pipes escaped, line breaks as `<br>`.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', "<br>")
-}
-
-fn code(text: &str) -> String {
-    format!("`{}`", text.replace('`', "'"))
-}
+use crate::markup::{markdown_cell as cell, markdown_code as code};
 
 pub fn render(c: &Comparison) -> String {
     let mut out = String::new();

@@ -40,8 +40,8 @@ static TEMPLATES_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates
 /// A user's folder laid over the embedded templates (`--templates-dir`), fixed on first use.
 static OVERLAY: OnceLock<PathBuf> = OnceLock::new();
 
-/// One target's templates and data, loaded on first use.
-static TARGETS: OnceLock<BTreeMap<String, Result<Target, String>>> = OnceLock::new();
+/// Every target by name, each loaded on its first use: `new` reads only the target it writes.
+static TARGETS: OnceLock<BTreeMap<String, OnceLock<Result<Target, String>>>> = OnceLock::new();
 
 /// The template whose output grants a connection's composed access (IAM statements,
 /// configuration, a network rule) in a target: the one template every principal shares.
@@ -99,7 +99,14 @@ pub fn install_overlay(dir: &Path) -> Result<(), ScaffoldError> {
         })
 }
 
-fn targets() -> &'static BTreeMap<String, Result<Target, String>> {
+/// The target called `name`, loaded on first use; `None` when there is none.
+fn loaded(name: &str) -> Option<&'static Result<Target, String>> {
+    targets()
+        .get(name)
+        .map(|cell| cell.get_or_init(|| load_target(name)))
+}
+
+fn targets() -> &'static BTreeMap<String, OnceLock<Result<Target, String>>> {
     TARGETS.get_or_init(|| {
         let mut names: BTreeSet<String> = TEMPLATES_DIR
             .dirs()
@@ -117,10 +124,7 @@ fn targets() -> &'static BTreeMap<String, Result<Target, String>> {
         }
         names
             .into_iter()
-            .map(|name| {
-                let target = load_target(&name);
-                (name, target)
-            })
+            .map(|name| (name, OnceLock::new()))
             .collect()
     })
 }
@@ -128,7 +132,7 @@ fn targets() -> &'static BTreeMap<String, Result<Target, String>> {
 /// A target's file (path inside `templates/<target>/`), embedded or overlaid: the data files
 /// under `meta/` that other modules read.
 pub fn template_file(target: &str, path: &str) -> Option<&'static str> {
-    match targets().get(target)? {
+    match loaded(target)? {
         Ok(t) => t.files.get(path).map(String::as_str),
         Err(_) => None,
     }
@@ -230,10 +234,61 @@ impl Target {
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![]);
         naming::register(&mut tera);
-        tera.add_raw_templates(names.iter().map(|n| (*n, self.files[*n].as_str())))
+        for (name, template) in parse_in_parallel(&names, &self.files)? {
+            tera.templates.insert(name.to_string(), template);
+        }
+        tera.build_inheritance_chains()
+            .and_then(|()| tera.check_macro_files())
             .map_err(|e| error_chain(&e))?;
         Ok(tera)
     }
+}
+
+/// Parses templates on every core: parsing is most of the time a command takes (tera's parser
+/// reads about a kilobyte a millisecond), and the templates are independent until linked. Each
+/// thread takes the largest template left, so the threads finish together. A failure is the
+/// first in name order, as a sequential parse would report it.
+fn parse_in_parallel<'n>(
+    names: &BTreeSet<&'n str>,
+    files: &BTreeMap<String, String>,
+) -> Result<Vec<(&'n str, tera::Template)>, String> {
+    let parse = |name: &str| {
+        tera::Template::new(name, None, &files[name])
+            .map_err(|e| error_chain(&tera::Error::chain(format!("Failed to parse '{name}'"), e)))
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(names.len());
+    if threads <= 1 {
+        return names.iter().map(|n| Ok((*n, parse(n)?))).collect();
+    }
+    let mut by_size: Vec<&'n str> = names.iter().copied().collect();
+    by_size.sort_by_key(|n| std::cmp::Reverse(files[*n].len()));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    type Parsed<'n> = Vec<(&'n str, Result<tera::Template, String>)>;
+    let results: Vec<Parsed<'n>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(name) = by_size.get(i) else {
+                            return out;
+                        };
+                        out.push((*name, parse(name)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("a template parser thread panicked"))
+            .collect()
+    });
+    let mut parsed: Parsed<'n> = results.into_iter().flatten().collect();
+    parsed.sort_by_key(|(n, _)| *n);
+    parsed.into_iter().map(|(n, t)| Ok((n, t?))).collect()
 }
 
 /// The templates a template names in `import`, `include` or `extends` tags.
@@ -281,6 +336,8 @@ struct Collected {
 
 /// The generated project: relative path → contents, plus what to tell the user.
 pub struct Project {
+    /// The project's name (stack, resource names, and the folder it is written to by default).
+    pub name: String,
     pub files: BTreeMap<String, String>,
     pub next_steps: String,
     /// Where each piece of generated code came from, in render order: what `archpat compare`
@@ -336,7 +393,7 @@ impl std::fmt::Display for Gap {
 }
 
 fn target(name: &str) -> Result<&'static Target, ScaffoldError> {
-    match targets().get(name) {
+    match loaded(name) {
         Some(Ok(t)) => Ok(t),
         Some(Err(message)) => Err(ScaffoldError::Template {
             template: format!("templates/{name}"),
@@ -886,14 +943,15 @@ impl<'a> Engine<'a> {
                 message,
             })?;
         let _ = self.tera.set(tera);
-        let base = self.base_context();
+        // One context for every fragment: each adds its own keys and removes them after
+        // rendering (cloning the whole context per fragment cost more than rendering it).
+        let mut ctx = self.base_context();
         let mut collected = Collected::default();
 
         for (i, g) in p.groups.iter().enumerate() {
             let Ok(name) = self.find_template(&format!("groups/{}", g.kind)) else {
                 continue;
             };
-            let mut ctx = base.clone();
             let children: Vec<Value> = p
                 .child_groups(Some(i))
                 .map(|c| {
@@ -909,12 +967,12 @@ impl<'a> Engine<'a> {
                     "endpoints": self.endpoints(&g.id)}),
             );
             let text = self.render(&name, &ctx)?;
+            ctx.remove("group");
             let owner = Owner::Group(g.id.clone());
             self.collect(&name, &g.label, Some(&owner), &text, &mut collected)?;
         }
 
         for (e, wiring) in self.built_edges().zip(&plan.connections) {
-            let mut ctx = base.clone();
             ctx.insert("from", &self.component_full(e.from));
             ctx.insert("to", &self.component_full(e.to));
             ctx.insert("connection", &self.edge_value(&e));
@@ -929,10 +987,12 @@ impl<'a> Engine<'a> {
                 let text = self.render(name, &ctx)?;
                 self.collect(name, &origin, Some(&owner), &text, &mut collected)?;
             }
+            for key in ["from", "to", "connection", "grant"] {
+                ctx.remove(key);
+            }
         }
 
         for c in p.components().filter(|c| !self.diagram_only(c)) {
-            let mut ctx = base.clone();
             let component = self.component_full(c);
             ctx.insert("c", &component);
             let slots: BTreeMap<String, String> = collected
@@ -970,11 +1030,14 @@ impl<'a> Engine<'a> {
             ctx.insert("app", &app);
             let name = &plan.components[&c.id];
             let text = self.render(name, &ctx)?;
+            for key in ["c", "slots", "slot_keys", "app"] {
+                ctx.remove(key);
+            }
             let owner = Owner::Component(c.id.clone());
             self.collect(name, &c.label, Some(&owner), &text, &mut collected)?;
         }
 
-        self.assemble(base, collected)
+        self.assemble(ctx, collected)
     }
 
     /// Two component ids that map to one logical id (`a-b` and `a_b`) would overwrite each other.
@@ -1256,6 +1319,7 @@ impl<'a> Engine<'a> {
             String::new()
         };
         Ok(Project {
+            name: self.options.name.to_string(),
             files,
             next_steps,
             fragments: collected_fragments,
@@ -1473,8 +1537,11 @@ mod tests {
 
     #[test]
     fn every_template_of_every_target_parses() {
-        for (name, target) in targets() {
-            let target = target.as_ref().unwrap_or_else(|e| panic!("{name}: {e}"));
+        for name in targets().keys() {
+            let target = loaded(name)
+                .expect("listed")
+                .as_ref()
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
             target
                 .tera(target.template_names().collect::<Vec<_>>())
                 .unwrap_or_else(|e| panic!("templates/{name}: {e}"));

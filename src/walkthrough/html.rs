@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use crate::catalog::Catalog;
+use crate::markup::{html as esc, html_prose as rich};
 use crate::render::image::{ImageError, svg_from_mermaid};
 use crate::render::{edge_text, mermaid, node_lines};
 
@@ -236,44 +237,6 @@ pub(crate) fn document(doc: &Document, stages: &[&Stage]) -> Result<String, Imag
     Ok(out)
 }
 
-/// Pattern prose as HTML: escaped, with Markdown-style `code spans` as `<code>`. An unpaired
-/// backtick stays a backtick.
-pub(crate) fn rich(text: &str) -> String {
-    let parts: Vec<&str> = text.split('`').collect();
-    let paired = parts.len() % 2 == 1;
-    let mut out = String::with_capacity(text.len());
-    for (i, part) in parts.iter().enumerate() {
-        let last = i == parts.len() - 1;
-        if i % 2 == 1 && (paired || !last) {
-            out.push_str("<code>");
-            out.push_str(&esc(part));
-            out.push_str("</code>");
-        } else {
-            if i % 2 == 1 {
-                out.push('`');
-            }
-            out.push_str(&esc(part));
-        }
-    }
-    out
-}
-
-/// Text for HTML element content and double- or single-quoted attributes.
-pub(crate) fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 fn is_id_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '-'
 }
@@ -322,22 +285,6 @@ pub(crate) fn scope_ids(svg: &str, prefix: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escapes_all_html_specials() {
-        assert_eq!(
-            esc(r#"<script>alert("x" & 'y')</script>"#),
-            "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;"
-        );
-    }
-
-    #[test]
-    fn code_spans_become_code_elements() {
-        assert_eq!(
-            rich("allow `s3:<Get>` & `x"),
-            "allow <code>s3:&lt;Get&gt;</code> &amp; `x"
-        );
-    }
 
     #[test]
     fn scopes_ids_and_references_but_not_colours_or_look_alikes() {

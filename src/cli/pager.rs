@@ -6,8 +6,7 @@
 
 use std::io::{self, Read, Write};
 
-use super::text::{self, Style};
-use super::{Document, Stage};
+use crate::walkthrough::Walkthrough;
 
 /// What a key press asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -271,19 +270,15 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// The pager on the process's own terminal. Colour follows the NO_COLOR convention.
-pub(crate) fn run_in_terminal(doc: &Document, stages: &[Stage], start: usize) -> io::Result<()> {
+/// The pager on the process's own terminal, from step `start` (0-based). Colour follows the
+/// NO_COLOR convention.
+pub(crate) fn run_in_terminal(walk: &Walkthrough, start: usize) -> io::Result<()> {
     let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let style = if colour {
-        Style::ansi()
-    } else {
-        Style::plain()
-    };
     let _guard = TerminalGuard::enter()?;
     run(
         io::stdin().lock(),
         io::stdout().lock(),
-        stages.len(),
+        walk.steps(),
         start,
         colour,
         || {
@@ -291,7 +286,7 @@ pub(crate) fn run_in_terminal(doc: &Document, stages: &[Stage], start: usize) ->
                 .map(|(c, r)| (usize::from(c), usize::from(r)))
                 .unwrap_or((80, 24))
         },
-        |i, revealed, width| text::page(doc, &stages[i], &style, width, revealed),
+        |i, revealed, width| walk.page(i, colour, width, revealed),
     )?;
     Ok(())
 }

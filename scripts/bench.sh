@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Process-level benchmark: each command timed as a whole process, the way a user runs it
+# (start-up, embedded catalog and templates, output), unlike the criterion benches in benches/,
+# which time the work after start-up.
+#
+#   scripts/bench.sh               every case: `new` for every built-in x target (dry run and
+#                                  writing to a temporary folder), `compare` per built-in, `draw`
+#                                  per format, `walk` per built-in
+#   scripts/bench.sh 'compare'     only the cases whose name matches this (grep -E) pattern
+#
+# Needs hyperfine (Debian/Ubuntu: `apt install hyperfine`) and GNU time (`/usr/bin/time`, for the
+# peak memory). Builds the release binary unless ARCHPAT_BIN names one. BENCH_RUNS (default 10)
+# and BENCH_WARMUP (default 2) set the runs per case. Prints one row per case: the median wall
+# time, its spread (standard deviation, min-max), user+system CPU, peak resident memory, and the
+# targets from issue 13 beside them (new <= 10 ms, compare <= 50 ms, draw -f svg <= 10 ms wall;
+# peak <= 20 MiB for every command). Wall times depend on how busy the machine is: on a shared
+# machine compare the CPU column, and run `uptime` first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+FILTER="${1:-.}"
+RUNS="${BENCH_RUNS:-10}"
+WARMUP="${BENCH_WARMUP:-2}"
+if ! command -v hyperfine >/dev/null 2>&1; then
+  echo "scripts/bench.sh needs hyperfine: apt install hyperfine (or cargo install hyperfine)" >&2
+  exit 2
+fi
+if [ ! -x /usr/bin/time ]; then
+  echo "scripts/bench.sh needs GNU time for peak memory: apt install time" >&2
+  exit 2
+fi
+if [ -z "${ARCHPAT_BIN:-}" ]; then
+  cargo build --release --quiet
+  ARCHPAT_BIN="$PWD/target/release/archpat"
+fi
+BIN="$ARCHPAT_BIN"
+
+PATTERNS=$(ls patterns/*.yaml | xargs -n1 basename | sed 's/\.yaml$//')
+TARGETS="cloudformation terraform cdk"
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+# name|target ms (or -)|command
+cases() {
+  for p in $PATTERNS; do
+    for t in $TARGETS; do
+      echo "new $p $t --dry-run|10|$BIN new $p --iac $t --dry-run --no-input -o $WORK/dry"
+      echo "new $p $t (write)|10|$BIN new $p --iac $t --no-input --force -o $WORK/out-$p-$t"
+    done
+  done
+  for p in $PATTERNS; do
+    echo "compare $p|50|$BIN compare $p"
+  done
+  for f in dot mermaid svg png; do
+    target=-
+    [ "$f" = svg ] && target=10
+    echo "draw serverless-web -f $f|$target|$BIN draw serverless-web -f $f"
+  done
+  for p in $PATTERNS; do
+    [ "$p" = serverless-web ] && continue
+    echo "draw $p -f svg|10|$BIN draw $p -f svg"
+  done
+  for p in $PATTERNS; do
+    echo "walk $p|-|$BIN walk $p"
+  done
+  echo "walk serverless-web -f html|-|$BIN walk serverless-web -f html"
+}
+
+printf '%-44s %9s %19s %9s %9s  %s\n' case "median" "± sd (min-max)" "cpu" "peak" "target"
+missed=0
+while IFS='|' read -r name target cmd; do
+  echo "$name" | grep -Eq -- "$FILTER" || continue
+  csv="$WORK/result.csv"
+  hyperfine -N --style none --warmup "$WARMUP" --runs "$RUNS" --export-csv "$csv" "$cmd" >/dev/null 2>&1 || {
+    printf '%-44s failed: %s\n' "$name" "$cmd"
+    missed=1
+    continue
+  }
+  # command,mean,stddev,median,user,system,min,max (seconds)
+  read -r median sd min max cpu < <(awk -F, 'NR==2 {printf "%.1f %.1f %.1f %.1f %.1f\n", $4*1000, $3*1000, $7*1000, $8*1000, ($5+$6)*1000}' "$csv")
+  peak_kib=0
+  for _ in 1 2 3; do
+    kib=$(/usr/bin/time -f '%M' -o "$WORK/rss" $cmd >/dev/null 2>&1; cat "$WORK/rss")
+    [ "$kib" -gt "$peak_kib" ] && peak_kib=$kib
+  done
+  peak=$(awk -v k="$peak_kib" 'BEGIN {printf "%.1f", k/1024}')
+  verdict=""
+  if [ "$target" != - ]; then
+    if awk -v m="$median" -v t="$target" 'BEGIN {exit !(m <= t)}'; then
+      verdict="<= $target ms ok"
+    else
+      verdict="<= $target ms MISSED"
+      missed=1
+    fi
+  fi
+  if awk -v p="$peak" 'BEGIN {exit !(p <= 20)}'; then
+    verdict="$verdict; <= 20 MiB ok"
+  else
+    verdict="$verdict; <= 20 MiB MISSED"
+    missed=1
+  fi
+  printf '%-44s %6.1f ms %19s %6.1f ms %5.1f MiB  %s\n' "$name" "$median" "± $sd ($min-$max)" "$cpu" "$peak" "${verdict#; }"
+done < <(cases)
+exit $missed

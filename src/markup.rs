@@ -1,0 +1,108 @@
+//! Escaping shared by every writer of HTML and Markdown (the comparison page and table, the
+//! walkthrough page and document): one place decides what text from a pattern file may become.
+
+/// Text for HTML element content and double- or single-quoted attributes.
+pub fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Pattern prose as HTML: escaped, with Markdown-style `code spans` as `<code>`. An unpaired
+/// backtick stays a backtick.
+pub fn html_prose(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    let paired = parts.len() % 2 == 1;
+    let mut out = String::with_capacity(text.len());
+    for (i, part) in parts.iter().enumerate() {
+        let last = i == parts.len() - 1;
+        if i % 2 == 1 && (paired || !last) {
+            out.push_str("<code>");
+            out.push_str(&html(part));
+            out.push_str("</code>");
+        } else {
+            if i % 2 == 1 {
+                out.push('`');
+            }
+            out.push_str(&html(part));
+        }
+    }
+    out
+}
+
+/// Pattern text in Markdown: `&`, `<` and `>` become entities outside code spans, so text from a
+/// pattern file can never open an HTML tag on GitHub, and `*` is escaped so paths such as
+/// `/api/*` never start emphasis; inside backticks everything stays literal, as code spans show it.
+pub fn markdown_prose(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_code = false;
+    for c in text.chars() {
+        match c {
+            '`' => {
+                in_code = !in_code;
+                out.push(c);
+            }
+            '&' if !in_code => out.push_str("&amp;"),
+            '<' if !in_code => out.push_str("&lt;"),
+            '>' if !in_code => out.push_str("&gt;"),
+            '*' if !in_code => out.push_str(r"\*"),
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A Markdown table cell: pipes escaped, line breaks as `<br>`.
+pub fn markdown_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', "<br>")
+}
+
+/// Markdown inline code; a backtick inside becomes a quote, since it would end the span.
+pub fn markdown_code(text: &str) -> String {
+    format!("`{}`", text.replace('`', "'"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_all_html_specials() {
+        assert_eq!(
+            html(r#"<script>alert("x" & 'y')</script>"#),
+            "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;"
+        );
+    }
+
+    #[test]
+    fn code_spans_become_code_elements() {
+        assert_eq!(
+            html_prose("allow `s3:<Get>` & `x"),
+            "allow <code>s3:&lt;Get&gt;</code> &amp; `x"
+        );
+    }
+
+    #[test]
+    fn markdown_prose_escapes_html_outside_code_spans() {
+        assert_eq!(
+            markdown_prose("a <b> & `<c>` /api/*\nnext"),
+            r"a &lt;b&gt; &amp; `<c>` /api/\* next"
+        );
+    }
+
+    #[test]
+    fn markdown_cells_and_code_cannot_break_the_table() {
+        assert_eq!(markdown_cell("a|b\nc"), r"a\|b<br>c");
+        assert_eq!(markdown_code("x`y"), "`x'y`");
+    }
+}
