@@ -220,6 +220,10 @@ pub(crate) struct Meta {
     pub security: BTreeMap<String, Vec<security::Rule>>,
     #[serde(default)]
     pub differences: Vec<Listed>,
+    /// A type a template transform expands (SAM's `AWS::Serverless::Function`) → the type
+    /// CloudFormation deploys for it, which the other targets are compared with.
+    #[serde(default)]
+    pub transformed: BTreeMap<String, String>,
 }
 
 /// A known difference between a target and the CloudFormation target.
@@ -617,7 +621,11 @@ fn listed_reason(
         } else {
             &table.only_in_cloudformation
         };
-        return list.get(ty).cloned();
+        // `<owner kind>:<type>` scopes a reason to what one kind's template generates.
+        return list
+            .get(&format!("{owner_kind}:{ty}"))
+            .or_else(|| list.get(ty))
+            .cloned();
     }
     t.meta
         .differences

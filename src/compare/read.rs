@@ -169,7 +169,7 @@ fn cloudformation(
                 item: Item {
                     name: name.clone(),
                     native_type: ty.clone(),
-                    cfn_types: vec![ty],
+                    cfn_types: vec![meta.transformed.get(&ty).cloned().unwrap_or(ty)],
                 },
                 body: body.clone(),
                 actions: policies.actions,

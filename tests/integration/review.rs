@@ -1,0 +1,931 @@
+//! What a reviewer found in the generated projects that no linter sees (issue 12, defects 7 and
+//! 8), each checked so that it cannot come back: over every built-in and every catalog-derived
+//! coverage pattern, in the three targets, by reading the generated code.
+//!
+//! - CloudFormation Lambda code lives once, in `src/`, and the deploy packages it (no `ZipFile`);
+//! - `params/*.json` exist only where the stack has parameters, and the deploy passes them;
+//! - no RDS final snapshot with a fixed name (a second destroy would fail on it);
+//! - no desired capacity beside a target-tracking policy (each deploy would undo a scale-out);
+//! - CloudFront origin access control and response headers policy names differ per stack, region
+//!   and environment (they are global to the account);
+//! - Terraform's saved plan is git-ignored;
+//! - the same database engine major version in the three targets;
+//! - compute egress: HTTPS plus the connections' ports, the same in the three targets;
+//! - Performance Insights on where the engine and class offer it;
+//! - READMEs quote no prices (they go stale) but name the cost drivers and the calculator;
+//! - S3 access logging only once the log bucket's policy exists (CloudFormation `DependsOn`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::support::{self, archpat};
+
+/// The built-ins (defaults) and the coverage patterns, generated for `iac` into `root`.
+fn generate(root: &Path, iac: &str) -> Vec<PathBuf> {
+    let mut cases: Vec<(String, String, Vec<String>)> = support::BUILTINS
+        .iter()
+        .map(|b| (b.to_string(), b.to_string(), Vec::new()))
+        .collect();
+    for path in support::coverage_fixtures() {
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        cases.push((name, path.to_str().unwrap().to_string(), Vec::new()));
+    }
+    let (dirs, failed) = support::generate_cases(root, iac, &cases);
+    assert!(failed.is_empty(), "{}", failed.join("\n\n"));
+    dirs
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn name_of(dir: &Path) -> String {
+    dir.file_name().unwrap().to_string_lossy().to_string()
+}
+
+/// A CloudFormation template as JSON (intrinsic-function tags are dropped by the reader, their
+/// arguments kept).
+fn template(dir: &Path) -> Value {
+    serde_saphyr::from_str(&read(&dir.join("template.yaml")))
+        .unwrap_or_else(|e| panic!("{}: template.yaml: {e}", name_of(dir)))
+}
+
+fn resources(t: &Value) -> Vec<(&String, &Value)> {
+    t["Resources"].as_object().into_iter().flatten().collect()
+}
+
+/// Every file of a folder, by path relative to it.
+fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    support::read_tree(dir)
+}
+
+/// The components of a pattern (file or built-in id): `(id, kind, properties)`.
+fn components(pattern: &str) -> Vec<(String, String, Value)> {
+    let out = archpat()
+        .args(["show", pattern, "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    json["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_string(),
+                c["kind"].as_str().unwrap().to_string(),
+                c["properties"].clone(),
+            )
+        })
+        .collect()
+}
+
+fn pattern_of(dir: &Path) -> String {
+    let name = name_of(dir);
+    if support::BUILTINS.contains(&name.as_str()) {
+        name
+    } else {
+        support::fixtures_dir()
+            .join("coverage")
+            .join(format!("{name}.yaml"))
+            .to_str()
+            .unwrap()
+            .to_string()
+    }
+}
+
+/// The CloudFormation logical id of a component id (`api_fn` → `ApiFn`).
+fn logical_id(id: &str) -> String {
+    id.split(['_', '-'])
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Defect 7: every function is an `AWS::Serverless::Function` whose `CodeUri` is its folder under
+/// `src/` (which holds the handler), nothing is inlined, and `make deploy` packages `src/` with
+/// `sam package` before deploying the packaged template; a stack without functions needs no SAM.
+#[test]
+fn cloudformation_lambda_code_lives_once_in_src_and_the_deploy_packages_it() {
+    let root = tempfile::tempdir().unwrap();
+    let dirs = generate(root.path(), "cloudformation");
+    let mut problems = Vec::new();
+    let mut functions = 0;
+    for dir in &dirs {
+        let name = name_of(dir);
+        let makefile = read(&dir.join("Makefile"));
+        let t = template(dir);
+        let project = files_under(dir);
+        // A custom resource's provider (CloudFormation calls it while deploying, it is no part of
+        // the application and has no file under src/) may stay inline: cfn-response, which it
+        // needs, exists only for inline code. Application code never is.
+        let providers: Vec<String> = resources(&t)
+            .into_iter()
+            .filter(|(_, r)| {
+                let ty = r["Type"].as_str().unwrap_or_default();
+                ty.starts_with("Custom::") || ty == "AWS::CloudFormation::CustomResource"
+            })
+            .filter_map(|(_, r)| r["Properties"]["ServiceToken"].as_str())
+            .map(|token| token.trim_end_matches(".Arn").to_string())
+            .collect();
+        let mut has_sam = false;
+        for (id, r) in resources(&t) {
+            match r["Type"].as_str().unwrap_or_default() {
+                "AWS::Lambda::Function" if providers.contains(id) => {
+                    let inline = r["Properties"]["Code"]["ZipFile"].as_str().unwrap_or_default();
+                    let copied = project.values().any(|f| {
+                        let f = String::from_utf8_lossy(f);
+                        !inline.trim().is_empty() && f.trim() == inline.trim()
+                    });
+                    if copied {
+                        problems.push(format!("{name}: {id} inlines a copy of a project file"));
+                    }
+                }
+                "AWS::Lambda::Function" => problems.push(format!(
+                    "{name}: {id} is an AWS::Lambda::Function; functions are AWS::Serverless::Function with CodeUri"
+                )),
+                "AWS::Serverless::Function" => {
+                    has_sam = true;
+                    functions += 1;
+                    let uri = r["Properties"]["CodeUri"].as_str().unwrap_or_default();
+                    let folder = dir.join(uri);
+                    if !uri.starts_with("src/") || !folder.is_dir() {
+                        problems.push(format!("{name}: {id} CodeUri `{uri}` is no folder under src/"));
+                        continue;
+                    }
+                    let handler = r["Properties"]["Handler"].as_str().unwrap_or_default();
+                    let module = handler.rsplit_once('.').map_or(handler, |(m, _)| m);
+                    if !["js", "mjs", "py"]
+                        .iter()
+                        .any(|ext| folder.join(format!("{module}.{ext}")).is_file())
+                    {
+                        problems.push(format!("{name}: {id} handler `{handler}` is not in {uri}"));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let transform = t["Transform"].as_str() == Some("AWS::Serverless-2016-10-31");
+        if has_sam != transform {
+            problems.push(format!(
+                "{name}: functions: {has_sam}, SAM transform: {transform} (they go together)"
+            ));
+        }
+        let packages = makefile.contains("sam package")
+            && makefile.contains("--template-file template.yaml")
+            && makefile.contains("--template-file packaged.yaml")
+            && makefile.contains("CAPABILITY_AUTO_EXPAND")
+            && makefile.contains("deploy: package");
+        if has_sam && !packages {
+            problems.push(format!(
+                "{name}: the Makefile does not package src/ (sam package → packaged.yaml) before deploying"
+            ));
+        }
+        if !has_sam && makefile.contains("sam ") {
+            problems.push(format!("{name}: no functions, yet the Makefile needs SAM"));
+        }
+        if has_sam && !read(&dir.join("README.md")).contains("Why SAM") {
+            problems.push(format!(
+                "{name}: the README does not say why SAM packages the code"
+            ));
+        }
+    }
+    assert!(functions >= 8, "only {functions} functions checked");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Defect 8: `params/<env>.json` exist exactly when the stack has parameters, name exactly those
+/// parameters, and `make deploy` passes them.
+#[test]
+fn cloudformation_parameter_files_are_those_the_deploy_passes() {
+    let root = tempfile::tempdir().unwrap();
+    let dirs = generate(root.path(), "cloudformation");
+    let mut problems = Vec::new();
+    let mut without = 0;
+    for dir in &dirs {
+        let name = name_of(dir);
+        let t = template(dir);
+        let params: Vec<String> = t["Parameters"]
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        let makefile = read(&dir.join("Makefile"));
+        let passes = makefile.contains("--parameter-overrides file://params/$(ENV).json");
+        for env in ["dev", "prod"] {
+            let file = dir.join(format!("params/{env}.json"));
+            if params.is_empty() {
+                if file.exists() {
+                    problems.push(format!(
+                        "{name}: no parameters, yet params/{env}.json exists"
+                    ));
+                }
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&file) else {
+                problems.push(format!(
+                    "{name}: {} parameters but no params/{env}.json",
+                    params.len()
+                ));
+                continue;
+            };
+            let json: Value = serde_json::from_str(&text).unwrap();
+            let mut keys: Vec<String> = json
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["ParameterKey"].as_str().unwrap().to_string())
+                .collect();
+            keys.sort();
+            let mut want = params.clone();
+            want.sort();
+            if keys != want {
+                problems.push(format!(
+                    "{name}: params/{env}.json has {keys:?}, the template {want:?}"
+                ));
+            }
+        }
+        if params.is_empty() {
+            without += 1;
+            if makefile.contains("params/") {
+                problems.push(format!(
+                    "{name}: no parameters, yet the Makefile names params/"
+                ));
+            }
+        } else if !passes {
+            problems.push(format!(
+                "{name}: the deploy does not pass params/$(ENV).json"
+            ));
+        }
+    }
+    assert!(
+        without >= 2,
+        "expected stacks without parameters (serverless-web, event-driven)"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Defect 8, CloudFormation: a bucket that logs into a bucket waits for that bucket's policy (S3
+/// refuses a logging target the logging service may not yet write to).
+#[test]
+fn cloudformation_s3_logging_waits_for_the_log_bucket_policy() {
+    let root = tempfile::tempdir().unwrap();
+    let dirs = generate(root.path(), "cloudformation");
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for dir in &dirs {
+        let name = name_of(dir);
+        let t = template(dir);
+        let all = resources(&t);
+        for (id, r) in &all {
+            if r["Type"] != "AWS::S3::Bucket" {
+                continue;
+            }
+            let Some(dest) = r["Properties"]["LoggingConfiguration"]["DestinationBucketName"]
+                .as_str()
+                .map(str::to_string)
+            else {
+                continue;
+            };
+            checked += 1;
+            let policy = all
+                .iter()
+                .find(|(_, p)| {
+                    p["Type"] == "AWS::S3::BucketPolicy"
+                        && p["Properties"]["Bucket"] == dest.as_str()
+                })
+                .map(|(pid, _)| pid.to_string());
+            let depends: Vec<String> = match &r["DependsOn"] {
+                Value::String(s) => vec![s.clone()],
+                Value::Array(a) => a
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            match policy {
+                Some(p) if depends.contains(&p) => {}
+                Some(p) => problems.push(format!(
+                    "{name}: {id} logs into {dest} but does not DependsOn {p}"
+                )),
+                None => problems.push(format!(
+                    "{name}: {id} logs into {dest}, which has no bucket policy"
+                )),
+            }
+        }
+    }
+    assert!(checked >= 5, "only {checked} logged buckets");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The value of a `key = value` HCL attribute line inside the block `resource "<ty>" …`, for
+/// every such block of every .tf file of the project: `(address, value)`.
+fn tf_attributes(dir: &Path, ty: &str, key: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (path, bytes) in files_under(dir) {
+        if !path.ends_with(".tf") {
+            continue;
+        }
+        let text = String::from_utf8(bytes).unwrap();
+        let mut current: Option<String> = None;
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix(&format!("resource \"{ty}\" \"")) {
+                current = Some(format!("{ty}.{}", rest.trim_end_matches("\" {")));
+                continue;
+            }
+            if line == "}" {
+                current = None;
+            }
+            if let (Some(addr), Some((k, v))) = (&current, line.split_once('='))
+                && k.trim() == key
+                && line.starts_with("  ")
+                && !line.starts_with("   ")
+            {
+                out.push((addr.clone(), v.trim().to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// The text of each `resource "<ty>"` block of the project's .tf files.
+fn tf_blocks(dir: &Path, ty: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (path, bytes) in files_under(dir) {
+        if !path.ends_with(".tf") {
+            continue;
+        }
+        let text = String::from_utf8(bytes).unwrap();
+        let mut block: Option<String> = None;
+        for line in text.lines() {
+            if line.starts_with(&format!("resource \"{ty}\" ")) {
+                block = Some(String::new());
+            }
+            if let Some(b) = block.as_mut() {
+                b.push_str(line);
+                b.push('\n');
+                if line == "}" {
+                    out.push(block.take().unwrap());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The TypeScript of a CDK project (lib/ and bin/).
+fn cdk_code(dir: &Path) -> String {
+    files_under(dir)
+        .into_iter()
+        .filter(|(p, _)| (p.starts_with("lib/") || p.starts_with("bin/")) && p.ends_with(".ts"))
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Defect 8, Terraform: the final snapshot of an RDS instance or Aurora cluster has a name of its
+/// own per database (the creation time), kept by ignore_changes; the saved plan is git-ignored.
+#[test]
+fn terraform_final_snapshots_are_unique_and_the_plan_is_ignored() {
+    let root = tempfile::tempdir().unwrap();
+    let dirs = generate(root.path(), "terraform");
+    let mut problems = Vec::new();
+    let mut snapshots = 0;
+    for dir in &dirs {
+        let name = name_of(dir);
+        for ty in ["aws_db_instance", "aws_rds_cluster"] {
+            for block in tf_blocks(dir, ty) {
+                let Some(line) = block
+                    .lines()
+                    .find(|l| l.trim_start().starts_with("final_snapshot_identifier"))
+                else {
+                    if !block.contains("skip_final_snapshot = true") {
+                        problems.push(format!(
+                            "{name}: a {ty} keeps a final snapshot without naming it"
+                        ));
+                    }
+                    continue;
+                };
+                snapshots += 1;
+                if !line.contains("timestamp()") {
+                    problems.push(format!(
+                        "{name}: {ty} final snapshot name is fixed: {}",
+                        line.trim()
+                    ));
+                }
+                if !block.contains("ignore_changes = [final_snapshot_identifier]") {
+                    problems.push(format!(
+                        "{name}: {ty} does not keep its final snapshot name (ignore_changes)"
+                    ));
+                }
+            }
+        }
+        let makefile = read(&dir.join("Makefile"));
+        let ignore = read(&dir.join(".gitignore"));
+        for out in makefile
+            .split_whitespace()
+            .filter_map(|w| w.strip_prefix("-out="))
+        {
+            if !ignore.lines().any(|l| l.trim() == out) {
+                problems.push(format!(
+                    "{name}: the plan file `{out}` is not in .gitignore"
+                ));
+            }
+        }
+    }
+    assert!(snapshots >= 3, "only {snapshots} databases checked");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Defect 8: no Auto Scaling group states a desired capacity beside its target-tracking policy,
+/// in any target.
+#[test]
+fn no_desired_capacity_beside_target_tracking_in_any_target() {
+    let mut problems = Vec::new();
+    let mut groups = 0;
+    for iac in ["cloudformation", "terraform", "cdk"] {
+        let root = tempfile::tempdir().unwrap();
+        for dir in generate(root.path(), iac) {
+            let name = name_of(&dir);
+            match iac {
+                "cloudformation" => {
+                    let t = template(&dir);
+                    let all = resources(&t);
+                    for (id, r) in &all {
+                        if r["Type"] != "AWS::AutoScaling::AutoScalingGroup" {
+                            continue;
+                        }
+                        groups += 1;
+                        let tracked = all.iter().any(|(_, p)| {
+                            p["Type"] == "AWS::AutoScaling::ScalingPolicy"
+                                && p["Properties"]["AutoScalingGroupName"] == id.as_str()
+                                && p["Properties"]["PolicyType"] == "TargetTrackingScaling"
+                        });
+                        if !tracked {
+                            problems.push(format!(
+                                "{name} ({iac}): {id} has no target-tracking policy"
+                            ));
+                        }
+                        if !r["Properties"]["DesiredCapacity"].is_null() {
+                            problems.push(format!("{name} ({iac}): {id} sets DesiredCapacity"));
+                        }
+                    }
+                }
+                "terraform" => {
+                    for block in tf_blocks(&dir, "aws_autoscaling_group") {
+                        groups += 1;
+                        if block
+                            .lines()
+                            .any(|l| l.trim_start().starts_with("desired_capacity"))
+                            && !block.contains("ignore_changes = [desired_capacity]")
+                        {
+                            problems.push(format!(
+                                "{name} ({iac}): an aws_autoscaling_group sets desired_capacity"
+                            ));
+                        }
+                    }
+                }
+                _ => {
+                    let code = cdk_code(&dir);
+                    groups += code.matches("new autoscaling.AutoScalingGroup(").count();
+                    if code
+                        .lines()
+                        .any(|l| l.trim_start().starts_with("desiredCapacity:"))
+                    {
+                        problems.push(format!(
+                            "{name} ({iac}): an AutoScalingGroup sets desiredCapacity"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(groups >= 6, "only {groups} groups checked");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Defect 8: CloudFront origin access controls and response headers policies are named per stack
+/// (CloudFormation, CDK: the stack's own id, unique per region and environment) or per
+/// environment and region (Terraform), so that two deployments never collide.
+#[test]
+fn cloudfront_names_are_unique_per_stack_region_and_environment() {
+    let mut problems = Vec::new();
+    let mut names = 0;
+    // CloudFormation: the same template deployed twice must give different names, so each name
+    // must take the stack id; the literal parts must also differ between resources of one stack.
+    let root = tempfile::tempdir().unwrap();
+    for dir in generate(root.path(), "cloudformation") {
+        let name = name_of(&dir);
+        let t = template(&dir);
+        let mut literal = Vec::new();
+        for (id, r) in resources(&t) {
+            let n = match r["Type"].as_str().unwrap_or_default() {
+                "AWS::CloudFront::OriginAccessControl" => {
+                    &r["Properties"]["OriginAccessControlConfig"]["Name"]
+                }
+                "AWS::CloudFront::ResponseHeadersPolicy" => {
+                    &r["Properties"]["ResponseHeadersPolicyConfig"]["Name"]
+                }
+                _ => continue,
+            };
+            names += 1;
+            let shown = n.to_string();
+            if !shown.contains("AWS::StackId") {
+                problems.push(format!(
+                    "{name} (cloudformation): {id} name does not take the stack id: {shown}"
+                ));
+            }
+            literal.push(shown);
+        }
+        let before = literal.len();
+        literal.sort();
+        literal.dedup();
+        if literal.len() != before {
+            problems.push(format!(
+                "{name} (cloudformation): two CloudFront names are the same"
+            ));
+        }
+    }
+    // Terraform: the names carry the environment prefix and the region.
+    let root = tempfile::tempdir().unwrap();
+    for dir in generate(root.path(), "terraform") {
+        let name = name_of(&dir);
+        for ty in [
+            "aws_cloudfront_origin_access_control",
+            "aws_cloudfront_response_headers_policy",
+        ] {
+            for (addr, value) in tf_attributes(&dir, ty, "name") {
+                names += 1;
+                if !value.contains("local.name") || !value.contains("var.aws_region") {
+                    problems.push(format!(
+                        "{name} (terraform): {addr} name lacks the environment or region: {value}"
+                    ));
+                }
+            }
+        }
+    }
+    // CDK: explicit names with the stack id (CDK's default name is the construct path, the same
+    // in every region).
+    let root = tempfile::tempdir().unwrap();
+    for dir in generate(root.path(), "cdk") {
+        let name = name_of(&dir);
+        let code = cdk_code(&dir);
+        for (construct, prop) in [
+            (
+                "new cloudfront.ResponseHeadersPolicy(",
+                "responseHeadersPolicyName: cdk.Fn.join(",
+            ),
+            (
+                "S3BucketOrigin.withOriginAccessControl(",
+                "originAccessControlName: cdk.Fn.join(",
+            ),
+        ] {
+            let made = code.matches(construct).count();
+            let named = code
+                .lines()
+                .filter(|l| {
+                    l.find(prop)
+                        .is_some_and(|at| l[at..].contains("cdk.Aws.STACK_ID"))
+                })
+                .count();
+            names += made;
+            if made != named {
+                problems.push(format!(
+                    "{name} (cdk): {made} × {construct}…), {named} named with the stack id"
+                ));
+            }
+        }
+    }
+    assert!(names >= 12, "only {names} names checked");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The major version of an engine version string (`17.9` → `17`, `8.4.10` → `8.4`).
+fn major(engine: &str, version: &str) -> String {
+    let parts: Vec<&str> = version.split('.').collect();
+    if engine == "mysql" {
+        parts.iter().take(2).copied().collect::<Vec<_>>().join(".")
+    } else {
+        parts[0].to_string()
+    }
+}
+
+/// Defect 8: every RDS instance is pinned to the same engine major version in the three targets,
+/// and has Performance Insights where its engine offers it on its class.
+#[test]
+fn rds_engine_version_and_performance_insights_agree_across_targets() {
+    let roots: Vec<(String, tempfile::TempDir)> = ["cloudformation", "terraform", "cdk"]
+        .iter()
+        .map(|t| (t.to_string(), tempfile::tempdir().unwrap()))
+        .collect();
+    let generated: BTreeMap<String, Vec<PathBuf>> = roots
+        .iter()
+        .map(|(t, r)| (t.clone(), generate(r.path(), t)))
+        .collect();
+    let mut problems = Vec::new();
+    let mut databases = 0;
+    for dir in &generated["cloudformation"] {
+        let name = name_of(dir);
+        let dbs: Vec<(String, String, Value)> = components(&pattern_of(dir))
+            .into_iter()
+            .filter(|(_, kind, _)| kind == "rds-instance")
+            .collect();
+        if dbs.is_empty() {
+            continue;
+        }
+        let dir_of = |t: &str| {
+            generated[t]
+                .iter()
+                .find(|d| name_of(d) == name)
+                .unwrap()
+                .clone()
+        };
+        let cfn = template(dir);
+        let tf_dir = dir_of("terraform");
+        let cdk = cdk_code(&dir_of("cdk"));
+        for (id, _, props) in &dbs {
+            databases += 1;
+            let engine = props["engine"].as_str().unwrap_or("postgres");
+            let class = props["instance_class"].as_str().unwrap_or("db.t4g.micro");
+            let small =
+                ["micro", "small"].iter().any(|s| class.ends_with(s)) && class.starts_with("db.t");
+            let pi_offered = engine != "mysql" || !small;
+            let lid = logical_id(id);
+            let r = &cfn["Resources"][&lid]["Properties"];
+            let cfn_major = r["EngineVersion"].as_str().map(|v| major(engine, v));
+            let tf_block = tf_blocks(&tf_dir, "aws_db_instance")
+                .into_iter()
+                .find(|b| {
+                    b.starts_with(&format!(
+                        "resource \"aws_db_instance\" \"{}\"",
+                        id.replace('-', "_")
+                    ))
+                })
+                .unwrap_or_default();
+            let tf_major = tf_block
+                .lines()
+                .find(|l| l.trim_start().starts_with("engine_version "))
+                .and_then(|l| l.split('"').nth(1))
+                .map(|v| major(engine, v));
+            let class_name = if engine == "mysql" {
+                "MysqlEngineVersion.VER_"
+            } else {
+                "PostgresEngineVersion.VER_"
+            };
+            let cdk_major = cdk
+                .split(class_name)
+                .nth(1)
+                .and_then(|rest| {
+                    rest.split(|c: char| !(c.is_ascii_digit() || c == '_'))
+                        .next()
+                })
+                .map(|v| major(engine, &v.replace('_', ".")));
+            if cfn_major.is_none() || cfn_major != tf_major || tf_major != cdk_major {
+                problems.push(format!(
+                    "{name}: {id} ({engine}) major versions differ or are unpinned: cloudformation {cfn_major:?}, terraform {tf_major:?}, cdk {cdk_major:?}"
+                ));
+            }
+            let cfn_pi = r["EnablePerformanceInsights"].as_bool() == Some(true)
+                || r["EnablePerformanceInsights"] == "true";
+            let tf_pi = tf_block.contains("performance_insights_enabled          = true");
+            let cdk_pi = cdk.contains("enablePerformanceInsights: true");
+            if (cfn_pi, tf_pi, cdk_pi) != (pi_offered, pi_offered, pi_offered) {
+                problems.push(format!(
+                    "{name}: {id} ({engine} on {class}) Performance Insights should be {pi_offered}: cloudformation {cfn_pi}, terraform {tf_pi}, cdk {cdk_pi}"
+                ));
+            }
+            if pi_offered && tf_block.contains("CKV_AWS_353") {
+                problems.push(format!(
+                    "{name}: {id} skips CKV_AWS_353 although Performance Insights is offered"
+                ));
+            }
+        }
+    }
+    assert!(databases >= 2, "only {databases} databases checked");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Defect 8: the web and application tiers (Auto Scaling groups, ECS services, functions in a
+/// VPC) let out only HTTPS plus their connections' ports, in the three targets: no default
+/// allow-all egress in CloudFormation or CDK, no all-protocol egress in Terraform.
+#[test]
+fn compute_egress_is_least_privilege_in_every_target() {
+    const KINDS: [&str; 3] = ["ec2-asg", "ecs-service", "lambda"];
+    let mut problems = Vec::new();
+    let mut groups = 0;
+    for iac in ["cloudformation", "terraform", "cdk"] {
+        let root = tempfile::tempdir().unwrap();
+        for dir in generate(root.path(), iac) {
+            let name = name_of(&dir);
+            let ids: Vec<String> = components(&pattern_of(&dir))
+                .into_iter()
+                .filter(|(_, kind, _)| KINDS.contains(&kind.as_str()))
+                .map(|(id, _, _)| id)
+                .collect();
+            match iac {
+                "cloudformation" => {
+                    let t = template(&dir);
+                    for id in &ids {
+                        let sg = &t["Resources"][format!("{}SecurityGroup", logical_id(id))];
+                        if sg.is_null() {
+                            continue; // a function outside any VPC
+                        }
+                        groups += 1;
+                        let egress = sg["Properties"]["SecurityGroupEgress"].as_array();
+                        match egress {
+                            None => problems.push(format!("{name} ({iac}): {id}'s security group keeps the default allow-all egress")),
+                            Some(rules) => {
+                                for rule in rules {
+                                    if rule["IpProtocol"] == "-1" || rule["FromPort"] != 443 && rule["CidrIp"] == "0.0.0.0/0" {
+                                        problems.push(format!("{name} ({iac}): {id} egress wider than HTTPS: {rule}"));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                "terraform" => {
+                    for block in tf_blocks(&dir, "aws_security_group") {
+                        if block.contains("egress {") {
+                            problems
+                                .push(format!("{name} ({iac}): an inline egress block:\n{block}"));
+                        }
+                    }
+                    for block in tf_blocks(&dir, "aws_vpc_security_group_egress_rule") {
+                        groups += 1;
+                        if block.contains("ip_protocol = \"-1\"")
+                            || block.contains("ip_protocol       = \"-1\"")
+                        {
+                            problems.push(format!(
+                                "{name} ({iac}): an all-protocol egress rule:\n{block}"
+                            ));
+                        }
+                    }
+                }
+                _ => {
+                    let code = cdk_code(&dir);
+                    for id in &ids {
+                        let v = {
+                            let mut parts = id.split(['_', '-']);
+                            let first = parts.next().unwrap_or_default().to_string();
+                            first
+                                + &parts
+                                    .map(|w| {
+                                        let mut c = w.chars();
+                                        c.next()
+                                            .map(|f| {
+                                                f.to_ascii_uppercase().to_string() + c.as_str()
+                                            })
+                                            .unwrap_or_default()
+                                    })
+                                    .collect::<String>()
+                        };
+                        let Some(at) =
+                            code.find(&format!("const {v}SecurityGroup = new ec2.SecurityGroup("))
+                        else {
+                            continue;
+                        };
+                        groups += 1;
+                        let body = &code[at..at + code[at..].find("});").unwrap_or(0)];
+                        if !body.contains("allowAllOutbound: false") {
+                            problems.push(format!(
+                                "{name} ({iac}): {id}'s security group allows all outbound traffic"
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(groups >= 15, "only {groups} security groups checked");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Defect 8: the READMEs quote no prices (they go stale) but name what is billed, point at the
+/// AWS Pricing Calculator and mark what costs money every hour.
+#[test]
+fn readmes_name_cost_drivers_not_prices() {
+    let mut problems = Vec::new();
+    let mut readmes = 0;
+    for iac in ["cloudformation", "terraform", "cdk"] {
+        let root = tempfile::tempdir().unwrap();
+        for dir in generate(root.path(), iac) {
+            let name = name_of(&dir);
+            let readme = read(&dir.join("README.md"));
+            let Some(at) = readme.find("## Rough costs") else {
+                problems.push(format!("{name} ({iac}): no cost section"));
+                continue;
+            };
+            readmes += 1;
+            let section = &readme[at..];
+            let section = &section[..section[3..].find("\n## ").map_or(section.len(), |e| e + 3)];
+            if !section.contains("https://calculator.aws/") {
+                problems.push(format!(
+                    "{name} ({iac}): the cost section does not link the AWS Pricing Calculator"
+                ));
+            }
+            for line in section.lines() {
+                if line.char_indices().any(|(i, c)| {
+                    c == '$' && line[i + 1..].starts_with(|d: char| d.is_ascii_digit())
+                }) {
+                    problems.push(format!("{name} ({iac}): a price in the README: {line}"));
+                }
+            }
+            let always_on = ["NAT gateway", "RDS (", "Application Load Balancer", "EKS ("];
+            for item in always_on {
+                if let Some(line) = section.lines().find(|l| l.contains(item))
+                    && !line.to_lowercase().contains("always on")
+                {
+                    problems.push(format!(
+                        "{name} ({iac}): an hourly cost not marked always on: {line}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(readmes >= 90, "only {readmes} READMEs checked");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Defect 7, the real packaging step: `sam build` (offline) of every built-in with functions
+/// builds each function from its `src/` folder, byte for byte what is there.
+#[test]
+fn sam_build_packages_each_function_from_its_src_folder() {
+    let sam = support::tool("aws-sam-cli-venv/bin/sam");
+    let root = tempfile::tempdir().unwrap();
+    // SAM's own settings in a folder of the test: no telemetry, and the weekly check for a newer
+    // version marked as just done, so that the build needs no network.
+    let app_dir = root.path().join("sam-app-dir");
+    std::fs::create_dir_all(&app_dir).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    std::fs::write(
+        app_dir.join("metadata.json"),
+        format!("{{\"telemetryEnabled\": false, \"lastVersionCheck\": {now}}}"),
+    )
+    .unwrap();
+    let mut built = 0;
+    let mut problems = Vec::new();
+    for pattern in ["serverless-web", "event-driven"] {
+        let dir = root.path().join(pattern);
+        let out = archpat()
+            .args(["new", pattern, "--iac", "cloudformation", "-o"])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = std::process::Command::new(&sam)
+            .args([
+                "build",
+                "--template-file",
+                "template.yaml",
+                "--build-dir",
+                ".aws-sam/build",
+            ])
+            .current_dir(&dir)
+            .env("SAM_CLI_TELEMETRY", "0")
+            .env("__SAM_CLI_APP_DIR", &app_dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{pattern}: sam build failed:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let t = template(&dir);
+        for (id, r) in resources(&t) {
+            if r["Type"] != "AWS::Serverless::Function" {
+                continue;
+            }
+            built += 1;
+            let src = files_under(&dir.join(r["Properties"]["CodeUri"].as_str().unwrap()));
+            let artifact = files_under(&dir.join(".aws-sam/build").join(id));
+            if src.is_empty() || src != artifact {
+                problems.push(format!(
+                    "{pattern}: {id}: the built artifact ({:?}) is not src ({:?})",
+                    artifact.keys().collect::<Vec<_>>(),
+                    src.keys().collect::<Vec<_>>()
+                ));
+            }
+        }
+    }
+    assert!(built >= 7, "only {built} functions built");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
