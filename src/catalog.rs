@@ -131,6 +131,12 @@ pub enum Format {
     /// A private IPv4 `/16` (`10.1.0.0/16`): the VPC templates carve their subnet plan from it.
     #[serde(rename = "private-cidr-16")]
     PrivateCidr16,
+    /// A CloudWatch metric name as the templates write it unquoted and in comments: letters,
+    /// digits, `.`, `_`, `-` and `/`.
+    MetricName,
+    /// A DNS domain name (`internal.local`): lowercase labels of letters, digits and `-` joined
+    /// by dots, as templates write it into record names and comments.
+    DnsName,
 }
 
 impl Format {
@@ -156,6 +162,36 @@ impl Format {
                     return Err(bad());
                 }
                 Ok(())
+            }
+            Format::DnsName => {
+                let ok = (1..=253).contains(&text.len())
+                    && text.split('.').all(|l| {
+                        (1..=63).contains(&l.len())
+                            && !l.starts_with('-')
+                            && !l.ends_with('-')
+                            && l.chars()
+                                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                    });
+                if ok {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "a DNS name of lowercase letters, digits and `-` joined by dots such as internal.local, got `{text}`"
+                    ))
+                }
+            }
+            Format::MetricName => {
+                let ok = (1..=255).contains(&text.len())
+                    && text
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'));
+                if ok {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "a CloudWatch metric name of letters, digits, `.`, `_`, `-` and `/`, got `{text}`"
+                    ))
+                }
             }
         }
     }
@@ -542,7 +578,16 @@ pub struct Catalog {
 fn parse<T: serde::de::DeserializeOwned>(path: &str, text: &str) -> Result<T, CatalogError> {
     serde_saphyr::from_str(text).map_err(|e| CatalogError::Parse {
         path: path.to_string(),
-        message: e.to_string(),
+        // One line, located, without the parser's source snippet (which names `<input>`).
+        message: match e.location() {
+            Some(at) => format!(
+                "line {}, column {}: {}",
+                at.line(),
+                at.column(),
+                crate::loader::syntax_message(&e)
+            ),
+            None => crate::loader::syntax_message(&e),
+        },
     })
 }
 
@@ -895,6 +940,27 @@ mod tests {
                 "kind: ecs-cluster\n    connection: log"
             ),
             "cannot parse catalog file `kinds/ecs-service.yaml`: each entry of `requires` names exactly one of `kind` and `connection` (`to` goes with `connection`)"
+        );
+        // A metric name is written unquoted by templates: nothing that could start YAML or HCL.
+        let spec = &Catalog::builtin().kinds["cloudwatch-alarm"].properties["metric"];
+        assert!(
+            spec.check(&Value::from("HTTPCode_Target_5XX_Count"))
+                .is_ok()
+        );
+        assert_eq!(
+            spec.check(&Value::from("x\n  Admin: y")).unwrap_err(),
+            "a CloudWatch metric name of letters, digits, `.`, `_`, `-` and `/`, got `x\n  Admin: y`"
+        );
+        let spec = &Catalog::builtin().kinds["cloudmap-namespace"].properties["domain"];
+        assert!(spec.check(&Value::from("svc.internal.local")).is_ok());
+        assert!(spec.check(&Value::from("a\n# b")).is_err());
+        assert!(spec.check(&Value::from("-a.local")).is_err());
+        // A syntax error is one located line, without the parser's snippet of `<input>`.
+        let mut files = embedded_files();
+        files.insert("kinds/lambda.yaml".into(), "kind: [\n".into());
+        assert_eq!(
+            Catalog::from_files(&files).unwrap_err().to_string(),
+            "cannot parse catalog file `kinds/lambda.yaml`: line 1, column 7: expected a text value here, not a list or a mapping"
         );
         let ecs = &Catalog::builtin().kinds["ecs-service"];
         assert_eq!(ecs.requires[0].kind.as_deref(), Some("ecs-cluster"));

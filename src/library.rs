@@ -23,6 +23,8 @@ pub enum LibraryError {
         #[source]
         source: std::io::Error,
     },
+    #[error("pattern file `{path}` declares id `{id}`; the file must be named `{id}.yaml`")]
+    MisnamedFile { path: String, id: String },
     #[error(transparent)]
     Load(#[from] LoadError),
 }
@@ -129,8 +131,19 @@ impl Library {
         match entries.iter().find(|e| e.id == name) {
             Some(Entry {
                 origin: Origin::File(path),
-                ..
-            }) => Ok(loader::load_file(path)?),
+                id,
+            }) => {
+                let def = loader::load_file(path)?;
+                // A folder names a pattern by its file; another id inside would make `list`
+                // and the project's name disagree.
+                if def.id() != id {
+                    return Err(LibraryError::MisnamedFile {
+                        path: path.display().to_string(),
+                        id: def.id().to_string(),
+                    });
+                }
+                Ok(def)
+            }
             Some(Entry {
                 origin: Origin::BuiltIn,
                 id,
@@ -183,6 +196,24 @@ mod tests {
             err.to_string(),
             "pattern file `nowhere/p.yaml` does not exist"
         );
+    }
+
+    #[test]
+    fn a_folder_file_must_be_named_by_its_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mine.yaml");
+        let text = "id: other\ntitle: T\nsummary: s\ncomponents:\n  - { id: fn, kind: lambda }\n";
+        std::fs::write(&path, text).unwrap();
+        let lib = Library::new(vec![dir.path().to_path_buf()]);
+        assert_eq!(
+            lib.load("mine").unwrap_err().to_string(),
+            format!(
+                "pattern file `{}` declares id `other`; the file must be named `other.yaml`",
+                path.display()
+            )
+        );
+        // By its path the file is just a file.
+        assert_eq!(lib.load(path.to_str().unwrap()).unwrap().id(), "other");
     }
 
     #[test]

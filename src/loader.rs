@@ -60,6 +60,10 @@ pub enum LoadError {
     )]
     Binary { path: String },
     #[error(
+        "`{path}` is not UTF-8 text: line {line} holds a byte that is not UTF-8; save the file as UTF-8"
+    )]
+    NotUtf8 { path: String, line: usize },
+    #[error(
         "`{path}` is {size} bytes; pattern files are limited to {MAX_FILE_BYTES} bytes, so this is probably not a pattern file"
     )]
     TooLarge { path: String, size: u64 },
@@ -374,8 +378,12 @@ pub fn load_bytes(source: &str, bytes: &[u8]) -> Result<Definition, LoadError> {
             path: source.to_string(),
         });
     }
-    let text = std::str::from_utf8(bytes).map_err(|_| LoadError::Binary {
+    let text = std::str::from_utf8(bytes).map_err(|e| LoadError::NotUtf8 {
         path: source.to_string(),
+        line: 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count(),
     })?;
     load_str(source, text)
 }
@@ -430,7 +438,7 @@ pub fn load_str_with(catalog: &Catalog, source: &str, text: &str) -> Result<Defi
 
 /// The parser's message without its own location prefix or source snippet: the caller adds the
 /// file, line and column in archpat's format.
-fn syntax_message(error: &serde_saphyr::Error) -> String {
+pub(crate) fn syntax_message(error: &serde_saphyr::Error) -> String {
     let full = error.without_snippet().to_string();
     let first = full.lines().next().unwrap_or("invalid YAML").trim();
     let message = first
@@ -441,6 +449,37 @@ fn syntax_message(error: &serde_saphyr::Error) -> String {
         .unwrap_or(first)
         .trim();
     let message = message.strip_suffix('.').unwrap_or(message);
+    // The parser's wording for a few mistakes names its own API or types; say it in the file's terms.
+    let plain = [
+        (
+            "multiple YAML documents",
+            "a pattern file holds one YAML document; remove the `---` line and what follows it, or split the file in two",
+        ),
+        (
+            "budget breached",
+            "the file expands to too much YAML (anchors and aliases that repeat content, or very deep nesting); write the pattern out plainly",
+        ),
+        (
+            "recursion limit exceeded",
+            "the file nests too deeply; a pattern is a few levels of plain YAML",
+        ),
+        (
+            "expected mapping start",
+            "expected a mapping of `key: value` lines here",
+        ),
+        (
+            "expected sequence start",
+            "expected a list here (`- item` lines or `[a, b]`)",
+        ),
+        (
+            "expected string scalar",
+            "expected a text value here, not a list or a mapping",
+        ),
+    ];
+    let message = plain
+        .iter()
+        .find(|(parser, _)| message.starts_with(parser))
+        .map_or(message, |(_, ours)| ours);
     let mut lower = message.to_string();
     if let Some(c) = lower.get(..1) {
         lower.replace_range(..1, &c.to_lowercase());
@@ -483,6 +522,19 @@ fn check(c: &mut Checker<'_>, raw: &RawPattern) -> Vec<usize> {
                 format!("parameter name `{name}` is not a valid name"),
                 Some("use lowercase letters, digits and `_`".into()),
             );
+        }
+        if let (Some(min), Some(max)) = (spec.value.min, spec.value.max)
+            && min > max
+        {
+            c.error_at(
+                spec.referenced,
+                format!("parameter `{name}` has `min: {min}` above `max: {max}`"),
+                Some("swap them, or drop one".into()),
+            );
+            if let Some(d) = &spec.value.default {
+                defaults.insert(name.clone(), d.clone());
+            }
+            continue;
         }
         match &spec.value.default {
             None => c.error_at(
@@ -577,6 +629,37 @@ fn check(c: &mut Checker<'_>, raw: &RawPattern) -> Vec<usize> {
                 format!("group `{}` has unknown parent `{}`", g.id.value, p.value),
                 hint,
             );
+        }
+    }
+    // Two VPCs with the same range by default: located here; `--set` values are checked again
+    // when resolving.
+    let mut ranges: HashMap<String, &str> = HashMap::new();
+    for g in raw.groups.iter().filter(|g| g.kind.value == "vpc") {
+        let cidr = match g.properties.get("cidr") {
+            Some(v) => substitute(&v.value, &defaults).ok(),
+            None => catalog
+                .groups
+                .get("vpc")
+                .and_then(|k| k.properties.get("cidr"))
+                .and_then(|spec| spec.default.clone()),
+        };
+        let Some(Value::String(cidr)) = cidr else {
+            continue;
+        };
+        if let Some(first) = ranges.get(&cidr) {
+            c.error(
+                &g.id,
+                format!(
+                    "VPCs `{first}` and `{}` both use the address range `{cidr}`",
+                    g.id.value
+                ),
+                Some(
+                    "give one of them another `cidr` (such as 10.1.0.0/16) so they can be peered"
+                        .into(),
+                ),
+            );
+        } else {
+            ranges.insert(cidr, &g.id.value);
         }
     }
     let parent_of = |i: usize| {
@@ -1179,6 +1262,9 @@ impl Definition {
                     .split_once('=')
                     .ok_or_else(|| ResolveError::BadSet { text: text.clone() })?;
                 let name = name.trim();
+                if name.is_empty() {
+                    return Err(ResolveError::BadSet { text: text.clone() });
+                }
                 let spec = self.raw.parameters.get(name).ok_or_else(|| {
                     ResolveError::UnknownParameter {
                         pattern: self.id().to_string(),

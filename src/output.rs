@@ -12,6 +12,12 @@ pub enum OutputError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot write `{path}`: the folder `{dir}` does not exist; create it first")]
+    NoFolder { path: String, dir: String },
+    #[error("cannot write `{path}`: `{dir}` is a file, not a folder")]
+    NotAFolder { path: String, dir: String },
+    #[error("cannot write `{path}`: it is a folder; name a file inside it")]
+    IsAFolder { path: String },
     #[error("cannot talk to the terminal")]
     Terminal(#[source] std::io::Error),
 }
@@ -25,6 +31,23 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    // Said plainly, before the temporary file's own error (which names its random path).
+    let shown = || path.display().to_string();
+    if path.is_dir() {
+        return Err(OutputError::IsAFolder { path: shown() });
+    }
+    if dir.is_file() {
+        return Err(OutputError::NotAFolder {
+            path: shown(),
+            dir: dir.display().to_string(),
+        });
+    }
+    if !dir.exists() {
+        return Err(OutputError::NoFolder {
+            path: shown(),
+            dir: dir.display().to_string(),
+        });
+    }
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
     tmp.write_all(bytes).map_err(fail)?;
     // Temporary files are private (0600); the result is an ordinary file others may read, or
@@ -58,5 +81,40 @@ mod tests {
         write_file(&path, b"two").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"two");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_missing_or_wrong_folder_is_named() {
+        let root = tempfile::tempdir().unwrap();
+        let file = root.path().join("f");
+        std::fs::write(&file, "keep").unwrap();
+        let err = |p: &Path| write_file(p, b"x").unwrap_err().to_string();
+        let shown = |p: &Path| p.display().to_string();
+        let inside = file.join("x.svg");
+        assert_eq!(
+            err(&inside),
+            format!(
+                "cannot write `{}`: `{}` is a file, not a folder",
+                shown(&inside),
+                shown(&file)
+            )
+        );
+        let missing = root.path().join("nodir/x.svg");
+        assert_eq!(
+            err(&missing),
+            format!(
+                "cannot write `{}`: the folder `{}` does not exist; create it first",
+                shown(&missing),
+                shown(&root.path().join("nodir"))
+            )
+        );
+        assert_eq!(
+            err(root.path()),
+            format!(
+                "cannot write `{}`: it is a folder; name a file inside it",
+                shown(root.path())
+            )
+        );
+        assert_eq!(std::fs::read(&file).unwrap(), b"keep");
     }
 }

@@ -49,6 +49,14 @@ pub enum ScaffoldError {
     NotEmpty { dir: String },
     #[error("output path `{dir}` exists and is not a folder")]
     NotADir { dir: String },
+    #[error("cannot read templates folder `{dir}`")]
+    TemplatesDir {
+        dir: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("output path `{dir}` is inside `{file}`, which is a file")]
+    UnderAFile { dir: String, file: String },
     #[error("the `{target}` target cannot generate {} of `{pattern}`:{}", count(gaps.len()), list(pattern, gaps))]
     Gaps {
         target: String,
@@ -105,7 +113,7 @@ fn list(source: &str, gaps: &[engine::Gap]) -> String {
 impl ScaffoldError {
     pub fn exit_code(&self) -> i32 {
         match self {
-            ScaffoldError::Io { .. } => EXIT_ENVIRONMENT,
+            ScaffoldError::Io { .. } | ScaffoldError::TemplatesDir { .. } => EXIT_ENVIRONMENT,
             _ => EXIT_INPUT,
         }
     }
@@ -186,7 +194,13 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ScaffoldError + '_ {
 /// Refuses an existing non-empty folder unless `force`.
 fn check_target(dir: &Path, force: bool) -> Result<(), ScaffoldError> {
     if !dir.exists() {
-        return Ok(());
+        return match dir.ancestors().skip(1).find(|a| a.is_file()) {
+            Some(file) => Err(ScaffoldError::UnderAFile {
+                dir: dir.display().to_string(),
+                file: file.display().to_string(),
+            }),
+            None => Ok(()),
+        };
     }
     if !dir.is_dir() {
         return Err(ScaffoldError::NotADir {

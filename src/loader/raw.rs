@@ -65,7 +65,7 @@ pub struct RawConnection {
     pub kind: Located,
     #[serde(default)]
     pub label: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "port")]
     pub port: Option<u16>,
     #[serde(default)]
     pub protocol: Option<String>,
@@ -93,4 +93,16 @@ pub struct RawStep {
     pub question: String,
     #[serde(default)]
     pub answer: String,
+}
+
+/// A port as a number from 1 to 65535, with a message that says so (serde's is "invalid u16").
+fn port<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u16>, D::Error> {
+    let value = Value::deserialize(d)?;
+    match value.as_u64().and_then(|n| u16::try_from(n).ok()) {
+        Some(n) if n > 0 => Ok(Some(n)),
+        _ => Err(serde::de::Error::custom(format!(
+            "`port` must be a whole number from 1 to 65535, got {}",
+            crate::catalog::display_value(&value)
+        ))),
+    }
 }

@@ -305,9 +305,22 @@ fn vpc_ranges_are_checked_for_shape_and_overlap() {
             "{HEAD}groups:\n  - {{ id: region, kind: region }}\n  - {{ id: vpc_a, kind: vpc, parent: region{a} }}\n  - {{ id: vpc_b, kind: vpc, parent: region{b} }}\ncomponents:\n  - {{ id: fn, kind: lambda, group: region }}\n"
         )
     };
-    let same = load_str("demo.yaml", &groups("", "")).unwrap();
+    // With the defaults, located in the file; `check` used to print it with no file or line.
     assert_eq!(
-        same.resolve(&[]).unwrap_err().to_string(),
+        errors(&groups("", "")),
+        "demo.yaml:7:11: VPCs `vpc_a` and `vpc_b` both use the address range `10.0.0.0/16`\n  hint: give one of them another `cidr` (such as 10.1.0.0/16) so they can be peered\n`demo.yaml` has 1 error"
+    );
+    // A parameter may still make them equal; `--set` is checked when resolving.
+    let text = groups("", ", properties: { cidr: \"${cidr}\" }").replace(
+        "groups:",
+        "parameters:\n  cidr: { type: string, default: 10.1.0.0/16 }\ngroups:",
+    );
+    let by_set = load_str("demo.yaml", &text).unwrap();
+    assert_eq!(
+        by_set
+            .resolve(&["cidr=10.0.0.0/16".into()])
+            .unwrap_err()
+            .to_string(),
         "VPCs `vpc_a` and `vpc_b` both use the address range `10.0.0.0/16`; give one of them another `cidr` (such as 10.1.0.0/16) so they can be peered"
     );
     let distinct = load_str(
@@ -385,5 +398,90 @@ fn a_requirement_met_only_under_another_condition_says_so() {
     assert_eq!(
         e,
         "demo.yaml:7:11: component `job` (`glue-job`) needs a component of kind `s3-bucket` whenever it exists; `bucket` exists only `when: on`\n  hint: give `job` the same `when` or drop the `when` of `bucket`: the bucket that holds the job's script sends its access logs to the pattern's S3 bucket\ndemo.yaml:9:11: component `stream` (`kinesis-firehose`) needs a connection of kind `ingest` to a component of kind `s3-bucket` whenever it exists; the one to `bucket` exists only `when: on`\n  hint: give `stream` the same `when` or drop the connection's: a delivery stream needs a destination to deliver to\n`demo.yaml` has 2 errors"
+    );
+}
+
+#[test]
+fn parser_wording_is_said_in_the_files_terms() {
+    let cases = [
+        (
+            format!("{HEAD}components:\n  - {{ id: a, kind: lambda }}\n---\nid: other\n"),
+            "demo.yaml:7:1: a pattern file holds one YAML document; remove the `---` line and what follows it, or split the file in two",
+        ),
+        (
+            "- just\n- a list\n".to_string(),
+            "demo.yaml:1:1: expected a mapping of `key: value` lines here",
+        ),
+        (
+            format!("{HEAD}components: lambda\n"),
+            "demo.yaml:4:13: expected a list here (`- item` lines or `[a, b]`)",
+        ),
+        (
+            "id: demo\ntitle: [a]\nsummary: s\ncomponents:\n  - { id: a, kind: lambda }\n"
+                .to_string(),
+            "demo.yaml:2:8: expected a text value here, not a list or a mapping",
+        ),
+    ];
+    for (text, expected) in cases {
+        let e = errors(&text);
+        assert!(e.starts_with(&format!("{expected}\n")), "{e}");
+    }
+}
+
+#[test]
+fn a_port_out_of_range_says_the_range() {
+    for (port, shown) in [
+        ("70000", "70000"),
+        ("https", "https"),
+        ("0", "0"),
+        ("-1", "-1"),
+    ] {
+        let e = errors(&format!(
+            "{HEAD}components:\n  - {{ id: a, kind: lambda }}\n  - {{ id: q, kind: sqs-queue }}\nconnections:\n  - {{ from: a, to: q, kind: publish, port: {port} }}\n"
+        ));
+        assert!(
+            e.starts_with(&format!(
+                "demo.yaml:8:44: `port` must be a whole number from 1 to 65535, got {shown}\n"
+            )),
+            "{e}"
+        );
+    }
+    let p = ok(&format!(
+        "{HEAD}components:\n  - {{ id: a, kind: lambda }}\n  - {{ id: q, kind: sqs-queue }}\nconnections:\n  - {{ from: a, to: q, kind: publish, port: 443 }}\n"
+    ));
+    assert_eq!(p.edges().next().unwrap().connection.port, Some(443));
+}
+
+#[test]
+fn a_parameter_with_min_above_max_is_named_once() {
+    let e = errors(&format!(
+        "{HEAD}parameters:\n  m: {{ type: integer, default: 200, min: 300, max: 256 }}\ncomponents:\n  - {{ id: fn, kind: lambda, properties: {{ memory_mb: \"${{m}}\" }} }}\n"
+    ));
+    assert_eq!(
+        e,
+        "demo.yaml:5:6: parameter `m` has `min: 300` above `max: 256`\n  hint: swap them, or drop one\n`demo.yaml` has 1 error"
+    );
+}
+
+#[test]
+fn text_that_is_not_utf8_names_its_line() {
+    assert_eq!(
+        load_bytes("l.yaml", b"id: demo\ntitle: D\xe9mo\n")
+            .unwrap_err()
+            .to_string(),
+        "`l.yaml` is not UTF-8 text: line 2 holds a byte that is not UTF-8; save the file as UTF-8"
+    );
+}
+
+#[test]
+fn a_set_without_a_name_is_not_of_the_form() {
+    let def = load_str(
+        "demo.yaml",
+        &format!("{HEAD}components:\n  - {{ id: fn, kind: lambda }}\n"),
+    )
+    .unwrap();
+    assert_eq!(
+        def.resolve(&["=5".into()]).unwrap_err().to_string(),
+        "`--set =5` is not of the form `name=value`"
     );
 }

@@ -48,6 +48,23 @@ fn escape_with(text: &str, for_image: bool) -> String {
                 }
             }
             '"' if for_image => out.push('\u{201D}'),
+            // `"` followed by a backtick opens a Markdown string: Mermaid would format the label
+            // (and merman refuses one that is only a backtick).
+            '`' if for_image => {
+                if i == 0 {
+                    out.push('\u{200B}');
+                }
+                out.push('`');
+            }
+            '`' => out.push_str("#96;"),
+            // `$$` opens a KaTeX formula (which merman cannot render at all).
+            '$' if for_image => {
+                out.push('$');
+                if text[i + 1..].starts_with('$') {
+                    out.push('\u{200B}');
+                }
+            }
+            '$' => out.push_str("#36;"),
             '#' => out.push_str("#35;"),
             '"' => out.push_str("#quot;"),
             '<' => out.push_str("#lt;"),
@@ -302,6 +319,12 @@ mod tests {
             "a \u{201D}b\u{201D} #lt;c#gt; #1"
         );
         assert_eq!(escape_with("#x; #1", true), "#\u{200B}x; #1");
+        // A leading backtick would open a Markdown string.
+        assert_eq!(escape("`x` y"), "#96;x#96; y");
+        assert_eq!(escape_with("`x` y", true), "\u{200B}`x` y");
+        // `$$` would open a formula.
+        assert_eq!(escape("$$x$$"), "#36;#36;x#36;#36;");
+        assert_eq!(escape_with("$$x$", true), "$\u{200B}$x$");
     }
 
     #[test]

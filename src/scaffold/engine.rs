@@ -85,10 +85,10 @@ struct Target {
 /// templates, file by file, the way a theme folder overrides a site generator's templates. Must
 /// run before the first generation.
 pub fn install_overlay(dir: &Path) -> Result<(), ScaffoldError> {
-    if !dir.is_dir() {
-        return Err(ScaffoldError::Io {
-            path: dir.display().to_string(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a folder"),
+    if let Err(source) = std::fs::read_dir(dir) {
+        return Err(ScaffoldError::TemplatesDir {
+            dir: dir.display().to_string(),
+            source,
         });
     }
     OVERLAY
@@ -158,11 +158,12 @@ fn load_target(name: &str) -> Result<Target, String> {
             }
         }
     }
-    let parse_refs = |text: &str| -> Result<BTreeMap<String, BTreeMap<String, String>>, String> {
-        serde_saphyr::from_str(text).map_err(|e| format!("cannot parse `{REFS_FILE}`: {e}"))
-    };
+    let parse_refs =
+        |path: &str, text: &str| -> Result<BTreeMap<String, BTreeMap<String, String>>, String> {
+            serde_saphyr::from_str(text).map_err(|e| yaml_error(path, &e))
+        };
     let mut refs = match files.get(REFS_FILE) {
-        Some(text) => parse_refs(text)?,
+        Some(text) => parse_refs(REFS_FILE, text)?,
         None => BTreeMap::new(),
     };
     if let Some(root) = OVERLAY.get() {
@@ -177,13 +178,12 @@ fn load_target(name: &str) -> Result<Target, String> {
             if own.is_file() {
                 let text = std::fs::read_to_string(&own)
                     .map_err(|e| format!("cannot read `{}`: {e}", own.display()))?;
-                refs.extend(parse_refs(&text)?);
+                refs.extend(parse_refs(&own.display().to_string(), &text)?);
             }
         }
     }
     let limits = match files.get(LIMITS_FILE) {
-        Some(text) => serde_saphyr::from_str(text)
-            .map_err(|e| format!("cannot parse `{LIMITS_FILE}`: {e}"))?,
+        Some(text) => serde_saphyr::from_str(text).map_err(|e| yaml_error(LIMITS_FILE, &e))?,
         None => Limits::default(),
     };
     let mut data = Map::new();
@@ -197,8 +197,7 @@ fn load_target(name: &str) -> Result<Target, String> {
         if path == REFS_FILE || path == LIMITS_FILE || name.contains('/') {
             continue;
         }
-        let value: Value =
-            serde_saphyr::from_str(text).map_err(|e| format!("cannot parse `{path}`: {e}"))?;
+        let value: Value = serde_saphyr::from_str(text).map_err(|e| yaml_error(path, &e))?;
         data.insert(name.to_string(), value);
     }
     Ok(Target {
@@ -207,6 +206,19 @@ fn load_target(name: &str) -> Result<Target, String> {
         limits,
         data,
     })
+}
+
+/// A data file's YAML error on one line, located, without the parser's snippet of `<input>`.
+fn yaml_error(path: &str, e: &serde_saphyr::Error) -> String {
+    let message = crate::loader::syntax_message(e);
+    match e.location() {
+        Some(at) => format!(
+            "cannot parse `{path}`: line {}, column {}: {message}",
+            at.line(),
+            at.column()
+        ),
+        None => format!("cannot parse `{path}`: {message}"),
+    }
 }
 
 impl Target {
@@ -1492,6 +1504,16 @@ mod tests {
         name: "t",
         region: None,
     };
+
+    #[test]
+    fn a_broken_data_file_is_one_located_line() {
+        let e = serde_saphyr::from_str::<BTreeMap<String, BTreeMap<String, String>>>("lambda: [\n")
+            .unwrap_err();
+        assert_eq!(
+            yaml_error("tpl/terraform/meta/refs.yaml", &e),
+            "cannot parse `tpl/terraform/meta/refs.yaml`: line 1, column 9: expected a mapping of `key: value` lines here"
+        );
+    }
 
     const WORKER: &str = "id: t\ntitle: T\nsummary: s\ncomponents:\n  - { id: worker, kind: lambda }\n  - { id: files, kind: s3-bucket }\n  - { id: jobs, kind: sqs-queue }\n  - { id: key, kind: kms-key }\nconnections:\n  - { from: worker, to: files, kind: read-write }\n  - { from: worker, to: jobs, kind: consume }\n  - { from: jobs, to: key, kind: read }\n";
 
