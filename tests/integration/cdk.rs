@@ -525,6 +525,49 @@ fn every_generated_project_compiles_synthesizes_and_passes_cfn_lint_checkov_and_
     support::finish(all.not_generated.clone(), validated);
 }
 
+/// Issue 12, items 1 and 6, on the synthesized templates (the checks of `delivery.rs`): each
+/// alarm's topic admits CloudWatch and each asynchronously invoked function keeps its failed
+/// events. The email subscription exists only when the `alarmEmail` context is set, so the stack's
+/// source must read that context wherever alarms notify a topic.
+#[test]
+fn synthesized_alarms_can_notify_and_async_failures_are_kept() {
+    let all = synthesized();
+    let mut problems = Vec::new();
+    let mut total = crate::delivery::Seen::default();
+    for (dir, template) in all.dirs.iter().zip(&all.templates) {
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(template).unwrap();
+        let t: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let (p, seen) = crate::delivery::cfn_problems(&name, &t, false);
+        problems.extend(p);
+        total += seen;
+        if seen.alarm_topics > 0 {
+            let stack: String = support::read_tree(&dir.join("lib"))
+                .into_values()
+                .map(|b| String::from_utf8(b).unwrap())
+                .collect();
+            if !stack.contains("tryGetContext(\"alarmEmail\")")
+                || !stack.contains("EmailSubscription(alarmEmail)")
+            {
+                problems.push(format!(
+                    "{name}: alarms notify a topic, but no alarmEmail context subscribes an address"
+                ));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    eprintln!("cdk: {} templates: {total:?}", all.templates.len());
+    assert!(
+        total.alarm_topics >= 2 && total.async_functions >= 5,
+        "too little checked over every case: {total:?}"
+    );
+}
+
 #[test]
 fn package_json_pins_the_versions_install_tools_installs() {
     let modules = cdk_modules();
@@ -619,7 +662,15 @@ fn the_layout_is_the_one_cdk_init_writes() {
         std::fs::read(cfn.join("src/api_fn/index.js")).unwrap()
     );
     let bin = std::fs::read_to_string(root.path().join("named/bin/shop.ts")).unwrap();
-    assert!(bin.contains("new ShopStack(app, \"shop\""), "{bin}");
+    // One stack per environment, and cdk-nag enforced on every synth.
+    assert!(
+        bin.contains("new ShopStack(app, \"shop-\" + environment"),
+        "{bin}"
+    );
+    assert!(
+        bin.contains("cdk.Validations.of(app).addPlugins(new AwsSolutionsChecks(app))"),
+        "{bin}"
+    );
     assert!(
         !bin.contains("env: {"),
         "environment-agnostic by default:\n{bin}"

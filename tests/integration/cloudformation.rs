@@ -294,7 +294,7 @@ fn diagram_only_kinds_are_listed_in_the_readme() {
     assert!(readme.contains("**Users** (`users`)"), "{readme}");
     assert!(readme.contains("```mermaid"), "{readme}");
     assert!(
-        readme.contains("| `ApiFn` | `AWS::Lambda::Function` |"),
+        readme.contains("| `ApiFn` | `AWS::Serverless::Function` |"),
         "{readme}"
     );
 }

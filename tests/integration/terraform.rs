@@ -190,6 +190,12 @@ pub fn plan_gate(binary: &Path, rc: &Path, dir: &Path) -> Vec<String> {
     if !dir.join("tests/plan.tftest.hcl").is_file() {
         return Vec::new();
     }
+    // As the README says before any plan: the example values (a public load balancer's
+    // certificate, say) in terraform.tfvars.
+    let example = dir.join("terraform.tfvars.example");
+    if example.is_file() && !dir.join("terraform.tfvars").exists() {
+        std::fs::copy(&example, dir.join("terraform.tfvars")).unwrap();
+    }
     let build = Command::new("make")
         .args(["-s", "build"])
         .current_dir(dir)
