@@ -313,22 +313,39 @@ impl Moto {
         assert!(matches!(r, Ok((201, _))), "moto config failed: {r:?}");
     }
 
+    /// One call of an AWS JSON-protocol API (`service` names it in the credential scope, which
+    /// moto routes by; moto does not check the signature); (status, body).
+    fn aws_json(
+        &self,
+        service: &str,
+        version: &str,
+        target: &str,
+        body: &serde_json::Value,
+    ) -> std::io::Result<(u16, String)> {
+        let auth = format!(
+            "AWS4-HMAC-SHA256 Credential=test/20200101/{REGION}/{service}/aws4_request, SignedHeaders=host, Signature=0"
+        );
+        let content_type = format!("application/x-amz-json-{version}");
+        self.http(
+            "POST",
+            "/",
+            &[
+                ("Content-Type", &content_type),
+                ("X-Amz-Target", target),
+                ("Authorization", &auth),
+            ],
+            &body.to_string(),
+        )
+    }
+
     /// An ACM certificate on the emulator; its ARN.
     fn request_certificate(&self, domain: &str) -> String {
-        let auth = format!(
-            "AWS4-HMAC-SHA256 Credential=test/20200101/{REGION}/acm/aws4_request, SignedHeaders=host, Signature=0"
-        );
-        let body = serde_json::json!({ "DomainName": domain }).to_string();
         let (status, answer) = self
-            .http(
-                "POST",
-                "/",
-                &[
-                    ("Content-Type", "application/x-amz-json-1.1"),
-                    ("X-Amz-Target", "CertificateManager.RequestCertificate"),
-                    ("Authorization", &auth),
-                ],
-                &body,
+            .aws_json(
+                "acm",
+                "1.1",
+                "CertificateManager.RequestCertificate",
+                &serde_json::json!({ "DomainName": domain }),
             )
             .expect("ACM RequestCertificate on the emulator");
         let arn = serde_json::from_str::<serde_json::Value>(answer.trim())

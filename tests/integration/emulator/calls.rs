@@ -336,21 +336,12 @@ fn run(dir: &Path, f: &Function, calls: &[Call], moto: &Moto) -> Result<Vec<Valu
 
 /// Items in a table on the emulator (DynamoDB's JSON protocol; moto does not check signatures).
 fn scan(moto: &Moto, table: &str) -> Result<Vec<Value>, String> {
-    let auth = format!(
-        "AWS4-HMAC-SHA256 Credential=test/20200101/{}/dynamodb/aws4_request, SignedHeaders=host, Signature=0",
-        super::REGION
-    );
-    let body = json!({"TableName": table}).to_string();
     let (status, answer) = moto
-        .http(
-            "POST",
-            "/",
-            &[
-                ("Content-Type", "application/x-amz-json-1.0"),
-                ("X-Amz-Target", "DynamoDB_20120810.Scan"),
-                ("Authorization", &auth),
-            ],
-            &body,
+        .aws_json(
+            "dynamodb",
+            "1.0",
+            "DynamoDB_20120810.Scan",
+            &json!({"TableName": table}),
         )
         .map_err(|e| e.to_string())?;
     let v: Value = serde_json::from_str(answer.trim()).map_err(|e| format!("{e}: {answer}"))?;
