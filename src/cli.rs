@@ -124,6 +124,17 @@ pub enum Command {
     Walk(WalkArgs),
     /// Compare a pattern's CloudFormation, Terraform and CDK projects, component by component.
     Compare(CompareArgs),
+    /// Bring a project made by `archpat new` up to a changed pattern, new parameter values or a
+    /// newer archpat, keeping your edits.
+    ///
+    /// The project's `.archpat.yaml` records what it was generated from. The update regenerates
+    /// that tree, generates the new one, and merges the difference into your files three ways:
+    /// files you never edited are replaced, edited ones get the change merged, and where you and
+    /// the update changed the same lines the file gets conflict markers and the command exits
+    /// with an error. Files you added are never touched; files the pattern no longer generates are
+    /// removed only if you never edited them. It first prints what changes in the architecture and
+    /// in files.
+    Update(UpdateArgs),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -220,6 +231,25 @@ pub struct NewArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The project folder.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Set a parameter over the recorded values: `--set name=value` (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub sets: Vec<String>,
+    /// Update to this pattern (an id or a file) instead of the recorded one as it is now.
+    #[arg(long, value_name = "PATTERN")]
+    pub pattern: Option<String>,
+    /// Print what would change, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Run even when the project's git work tree has uncommitted changes.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct WalkArgs {
     #[command(flatten)]
     pub pattern: PatternArgs,
@@ -255,13 +285,19 @@ pub struct CompareArgs {
     /// than installed with `npm install`.
     #[arg(long, env = "ARCHPAT_CDK_NODE_MODULES", value_name = "DIR")]
     pub node_modules: Option<PathBuf>,
+    /// Compare this template, synthesized earlier from the same project
+    /// (`cdk.out/<stack>.template.json`), instead of running `cdk synth`; implies --synth.
+    #[arg(long, value_name = "FILE")]
+    pub cdk_template: Option<PathBuf>,
 }
 
-/// What a command produced: bytes for stdout, and a note for stderr.
+/// What a command produced: bytes for stdout, a note for stderr, and, for a command that did its
+/// work but must still end in failure (an update with conflicts), the error to end with.
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub stdout: Vec<u8>,
     pub note: Option<String>,
+    pub failure: Option<Error>,
 }
 
 impl Outcome {
@@ -269,6 +305,7 @@ impl Outcome {
         Outcome {
             stdout: text.into_bytes(),
             note: None,
+            failure: None,
         }
     }
 }
@@ -316,6 +353,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         }
         Command::Walk(args) => walk(&library, args),
         Command::Compare(args) => compare(&library, args),
+        Command::Update(args) => update(&library, args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut buf = Vec::new();
@@ -323,6 +361,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
             Ok(Outcome {
                 stdout: buf,
                 note: None,
+                failure: None,
             })
         }
     }
@@ -558,11 +597,13 @@ fn draw(library: &Library, args: &DrawArgs) -> Result<Outcome, Error> {
             Ok(Outcome {
                 stdout: Vec::new(),
                 note: Some(format!("wrote {}", path.display())),
+                failure: None,
             })
         }
         None => Ok(Outcome {
             stdout: output.into_bytes(),
             note: None,
+            failure: None,
         }),
     }
 }
@@ -581,11 +622,23 @@ pub fn generate(library: &Library, args: &NewArgs) -> Result<crate::scaffold::Pr
 }
 
 fn new(library: &Library, args: &NewArgs) -> Result<Outcome, Error> {
-    let project = generate(library, args)?;
+    let definition = library.load(&args.pattern.pattern)?;
+    let pattern = definition.resolve(&args.pattern.sets)?;
+    let options = crate::scaffold::Options {
+        iac: args.iac,
+        name: args.name.clone(),
+        region: args.region.clone(),
+    };
+    let mut project = crate::scaffold::scaffold(&pattern, &options)?;
     let dir = args
         .output
         .clone()
         .unwrap_or_else(|| PathBuf::from(&project.name));
+    let (source, text) = crate::update::source_of(&definition, &dir)?;
+    let record = crate::update::record_for(&project, source, text, &options, &args.pattern.sets);
+    project
+        .files
+        .insert(crate::update::RECORD_FILE.to_string(), record);
     let mut listing = String::new();
     for path in project.files.keys() {
         writeln!(listing, "{}", dir.join(path).display()).ok();
@@ -599,6 +652,7 @@ fn new(library: &Library, args: &NewArgs) -> Result<Outcome, Error> {
                 project.files.len(),
                 dir.display()
             )),
+            failure: None,
         });
     }
     crate::scaffold::write(&project, &dir, args.force)?;
@@ -613,6 +667,7 @@ fn new(library: &Library, args: &NewArgs) -> Result<Outcome, Error> {
             dir.display(),
             next.trim_end()
         )),
+        failure: None,
     })
 }
 
@@ -628,10 +683,55 @@ fn deliver(
             Ok(Outcome {
                 stdout: Vec::new(),
                 note: Some(note(path)),
+                failure: None,
             })
         }
         None => Ok(Outcome::text(text)),
     }
+}
+
+fn update(library: &Library, args: &UpdateArgs) -> Result<Outcome, Error> {
+    use crate::update::{Request, UpdateError};
+    let plan = crate::update::plan(
+        library,
+        &args.dir,
+        &Request {
+            sets: args.sets.clone(),
+            pattern: args.pattern.clone(),
+            force: args.force,
+        },
+    )?;
+    let shown = args.dir.display().to_string();
+    let stdout = plan.render().into_bytes();
+    if plan.is_empty() {
+        return Ok(Outcome {
+            stdout,
+            note: Some(format!("`{shown}` is up to date")),
+            failure: None,
+        });
+    }
+    if args.dry_run {
+        return Ok(Outcome {
+            stdout,
+            note: Some("dry run: nothing written".to_string()),
+            failure: None,
+        });
+    }
+    crate::update::apply(&plan)?;
+    let conflicts = plan.conflicts();
+    Ok(Outcome {
+        stdout,
+        note: Some(format!(
+            "updated `{shown}`; review the change with `git diff` before you deploy it"
+        )),
+        failure: (!conflicts.is_empty()).then(|| {
+            UpdateError::Conflicts {
+                dir: shown,
+                files: conflicts,
+            }
+            .into()
+        }),
+    })
 }
 
 fn walk(library: &Library, args: &WalkArgs) -> Result<Outcome, Error> {
@@ -666,8 +766,9 @@ fn compare(library: &Library, args: &CompareArgs) -> Result<Outcome, Error> {
         &pattern,
         &crate::compare::Options {
             component: args.component.clone(),
-            synth: args.synth,
+            synth: args.synth || args.cdk_template.is_some(),
             node_modules: args.node_modules.clone(),
+            cdk_template: args.cdk_template.clone(),
         },
     )?;
     let format = args.format.unwrap_or(match &args.output {

@@ -8,6 +8,7 @@ use crate::loader::ResolveError;
 use crate::output::OutputError;
 use crate::render::image::ImageError;
 use crate::scaffold::ScaffoldError;
+use crate::update::UpdateError;
 use crate::walkthrough::WalkError;
 
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +29,8 @@ pub enum Error {
     Walk(#[from] WalkError),
     #[error(transparent)]
     Compare(#[from] CompareError),
+    #[error(transparent)]
+    Update(#[from] UpdateError),
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Many(Vec<Error>),
 }
@@ -47,6 +50,7 @@ impl Error {
             Error::Walk(WalkError::Terminal(_)) => EXIT_ENVIRONMENT,
             Error::Walk(_) => EXIT_INPUT,
             Error::Compare(e) => e.exit_code(),
+            Error::Update(e) => e.exit_code(),
             Error::Many(errors) => errors
                 .iter()
                 .map(Error::exit_code)
@@ -475,6 +479,92 @@ mod tests {
                 }
                 .into(),
                 "`m.yaml` is invalid: missing",
+                EXIT_INPUT,
+            ),
+            (
+                UpdateError::NoRecord { dir: "app".into() }.into(),
+                "`app` has no `.archpat.yaml`: only a project written by `archpat new` can be updated",
+                EXIT_INPUT,
+            ),
+            (
+                UpdateError::Uncommitted {
+                    dir: "app".into(),
+                    files: vec!["main.tf".into(), "x.md".into()],
+                }
+                .into(),
+                "`app` has uncommitted changes (main.tf, x.md); commit or stash them first so the update can be reviewed and undone, or pass `--force`",
+                EXIT_INPUT,
+            ),
+            (
+                UpdateError::PatternGone {
+                    path: "app/../p.yaml".into(),
+                    record: "app/.archpat.yaml".into(),
+                }
+                .into(),
+                "the pattern file `app/../p.yaml` that `app/.archpat.yaml` names is gone; pass the pattern with `--pattern FILE`",
+                EXIT_INPUT,
+            ),
+            (
+                UpdateError::BuiltinGone {
+                    id: "old".into(),
+                    record: "app/.archpat.yaml".into(),
+                }
+                .into(),
+                "the built-in pattern `old` that `app/.archpat.yaml` names no longer exists; pass one with `--pattern`",
+                EXIT_INPUT,
+            ),
+            (
+                UpdateError::OldPattern {
+                    record: "app/.archpat.yaml".into(),
+                    source: Box::new(ResolveError::BadSet { text: "a".into() }.into()),
+                }
+                .into(),
+                "the pattern recorded in `app/.archpat.yaml` no longer loads with this archpat",
+                EXIT_INPUT,
+            ),
+            (
+                UpdateError::OldProject {
+                    record: "app/.archpat.yaml".into(),
+                    source: ScaffoldError::InvalidRegion("x".into()),
+                }
+                .into(),
+                "cannot generate the project as it was made (`app/.archpat.yaml`)",
+                EXIT_INPUT,
+            ),
+            (
+                UpdateError::Read {
+                    path: "app/main.tf".into(),
+                    source: io(),
+                }
+                .into(),
+                "cannot read `app/main.tf`",
+                EXIT_ENVIRONMENT,
+            ),
+            (
+                UpdateError::Write {
+                    path: "app/main.tf".into(),
+                    source: io(),
+                }
+                .into(),
+                "cannot write `app/main.tf`; the project was left as it was",
+                EXIT_ENVIRONMENT,
+            ),
+            (
+                UpdateError::Conflicts {
+                    dir: "app".into(),
+                    files: vec!["main.tf".into()],
+                }
+                .into(),
+                "1 file in `app` needs your decision: main.tf; resolve the conflict markers (or decide what to keep), then commit",
+                EXIT_INPUT,
+            ),
+            (
+                UpdateError::Conflicts {
+                    dir: "app".into(),
+                    files: vec!["a.tf".into(), "b.tf".into()],
+                }
+                .into(),
+                "2 files in `app` need your decision: a.tf, b.tf; resolve the conflict markers (or decide what to keep), then commit",
                 EXIT_INPUT,
             ),
         ];

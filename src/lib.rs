@@ -24,4 +24,5 @@ pub mod output;
 pub mod overlay;
 pub mod render;
 pub mod scaffold;
+pub mod update;
 pub mod walkthrough;

@@ -13,22 +13,28 @@ fn main() -> ExitCode {
             if let Some(note) = outcome.note {
                 eprintln!("{note}");
             }
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            let prefix = if color {
-                "\x1b[1;31merror\x1b[0m"
-            } else {
-                "error"
-            };
-            eprintln!("{prefix}: {error}");
-            let mut source = std::error::Error::source(&error);
-            while let Some(cause) = source {
-                eprintln!("  caused by: {cause}");
-                source = cause.source();
+            match outcome.failure {
+                Some(error) => fail(&error),
+                None => ExitCode::SUCCESS,
             }
-            ExitCode::from(error.exit_code() as u8)
         }
+        Err(error) => fail(&error),
     }
+}
+
+/// Prints an error with its causes and picks its exit code.
+fn fail(error: &archpat::error::Error) -> ExitCode {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let prefix = if color {
+        "\x1b[1;31merror\x1b[0m"
+    } else {
+        "error"
+    };
+    eprintln!("{prefix}: {error}");
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        eprintln!("  caused by: {cause}");
+        source = cause.source();
+    }
+    ExitCode::from(error.exit_code() as u8)
 }

@@ -358,6 +358,17 @@ struct Synthesized {
     timings: String,
 }
 
+/// The template synthesized for the case named `name` (a built-in's default case is named after
+/// it), for tests that read synthesized templates without running `cdk synth` again.
+pub fn synthesized_template(name: &str) -> Option<PathBuf> {
+    let all = synthesized();
+    all.dirs
+        .iter()
+        .zip(&all.templates)
+        .find(|(d, _)| d.file_name().is_some_and(|n| n == name))
+        .map(|(_, t)| t.clone())
+}
+
 fn synthesized() -> &'static Synthesized {
     static ONCE: std::sync::OnceLock<Synthesized> = std::sync::OnceLock::new();
     ONCE.get_or_init(synthesize_all)
@@ -387,7 +398,9 @@ fn synthesize_all() -> Synthesized {
     let modules = cdk_modules();
     let root = tempfile::tempdir().unwrap();
     let started = std::time::Instant::now();
-    let (generated, not_generated) = support::generate_cases(root.path(), "cdk", &all_cases());
+    let (mut generated, not_generated) = support::generate_cases(root.path(), "cdk", &all_cases());
+    // Projects the user edited and then updated go through the same validators.
+    generated.extend(crate::update::updated_projects(root.path(), "cdk"));
     for dir in &generated {
         link_modules(dir, &modules);
     }

@@ -71,8 +71,13 @@ fn every_generated_template_passes_cfn_lint_and_checkov() {
     );
     let root = tempfile::tempdir().unwrap();
     let started = std::time::Instant::now();
-    let (dirs, not_generated) =
+    let (mut dirs, not_generated) =
         support::generate_cases(root.path(), "cloudformation", &all_cases());
+    // Projects the user edited and then updated go through the same validators.
+    dirs.extend(crate::update::updated_projects(
+        root.path(),
+        "cloudformation",
+    ));
     let generated = started.elapsed();
     let templates: Vec<PathBuf> = dirs
         .iter()

@@ -17,4 +17,5 @@ mod hostile;
 mod review;
 mod support;
 mod terraform;
+mod update;
 mod walkthrough;

@@ -22,6 +22,23 @@ pub fn archpat() -> Command {
     cmd
 }
 
+/// Runs `archpat new PATTERN --iac IAC --no-input -o DIR` with `extra` arguments and fails the
+/// test with archpat's message unless it succeeds.
+pub fn new_project(pattern: &str, iac: &str, extra: &[&str], dir: &Path) {
+    let out = archpat()
+        .args(["new", pattern, "--iac", iac, "--no-input"])
+        .args(extra)
+        .arg("-o")
+        .arg(dir)
+        .output()
+        .expect("archpat runs");
+    assert!(
+        out.status.success(),
+        "archpat new {pattern} --iac {iac} {extra:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Where `scripts/install-tools.sh` puts the validators.
 pub fn tools_dir() -> PathBuf {
     std::env::var_os("ARCHPAT_TOOLS")

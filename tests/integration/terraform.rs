@@ -228,8 +228,10 @@ fn every_generated_project_passes_terraform_validate_fmt_and_checkov() {
     );
     let root = tempfile::tempdir().unwrap();
     let started = std::time::Instant::now();
-    let (dirs, not_generated) =
+    let (mut dirs, not_generated) =
         support::generate_cases(root.path(), "terraform", &validator_cases());
+    // Projects the user edited and then updated go through the same validators.
+    dirs.extend(crate::update::updated_projects(root.path(), "terraform"));
     let generated = started.elapsed();
     let validated =
         std::panic::catch_unwind(|| validate_all(&binary, &rc, &checkov_bin, root.path(), &dirs));
