@@ -58,12 +58,16 @@ pub enum CompareError {
         dir: String,
         output: String,
     },
+    #[error("cannot read the synthesized CDK template `{path}`: {message}")]
+    CdkTemplate { path: String, message: String },
 }
 
 impl CompareError {
     pub fn exit_code(&self) -> i32 {
         match self {
-            CompareError::SynthSetup(_) | CompareError::Synth { .. } => EXIT_ENVIRONMENT,
+            CompareError::SynthSetup(_)
+            | CompareError::Synth { .. }
+            | CompareError::CdkTemplate { .. } => EXIT_ENVIRONMENT,
             _ => EXIT_INPUT,
         }
     }
@@ -199,6 +203,9 @@ pub struct Options {
     /// A `node_modules` folder with the CDK libraries to link into the project for `--synth`;
     /// without it the project runs `npm install`.
     pub node_modules: Option<PathBuf>,
+    /// With `synth`: a template already synthesized from this project (`cdk.out/*.template.json`),
+    /// read instead of running `cdk synth` again.
+    pub cdk_template: Option<PathBuf>,
 }
 
 /// What a target's `meta/compare.yaml` says (see `templates/cloudformation/meta/compare.yaml`).
@@ -778,6 +785,15 @@ mod tests {
             output: "boom".into(),
         };
         assert_eq!(e.to_string(), "`cdk synth` failed in `/tmp/a`:\nboom");
+        let e = CompareError::CdkTemplate {
+            path: "cdk.out/a.template.json".into(),
+            message: "no such file".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "cannot read the synthesized CDK template `cdk.out/a.template.json`: no such file"
+        );
+        assert_eq!(e.exit_code(), EXIT_ENVIRONMENT);
         let e = CompareError::Read {
             target: "terraform".into(),
             owner: "component `db`".into(),

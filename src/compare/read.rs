@@ -36,7 +36,10 @@ pub(crate) fn read_target(
         "cloudformation" => (cloudformation(target, project, &meta, &mut summary)?, true),
         "terraform" => (terraform(target, project, &meta, &mut summary)?, true),
         "cdk" if options.synth => {
-            let template = synth_cdk(project, options.node_modules.as_deref())?;
+            let template = match &options.cdk_template {
+                Some(path) => read_template(path)?,
+                None => synth_cdk(project, options.node_modules.as_deref())?,
+            };
             let cfn: Meta = meta_file("cloudformation", "compare.yaml")?;
             (
                 synthesized(pattern, project, &template, &cfn, &mut summary),
@@ -475,6 +478,16 @@ pub fn synth_cdk(project: &Project, node_modules: Option<&Path>) -> Result<Value
     let text = std::fs::read_to_string(&template).map_err(|e| setup("cannot read", e))?;
     serde_json::from_str(&text)
         .map_err(|e| CompareError::SynthSetup(format!("the synthesized template is not JSON: {e}")))
+}
+
+/// A template `cdk synth` wrote earlier.
+fn read_template(path: &Path) -> Result<Value, CompareError> {
+    let fail = |message: String| CompareError::CdkTemplate {
+        path: path.display().to_string(),
+        message,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    serde_json::from_str(&text).map_err(|e| fail(format!("not JSON: {e}")))
 }
 
 #[cfg(unix)]
