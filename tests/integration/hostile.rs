@@ -566,11 +566,13 @@ fn sh_shape(text: &str) -> String {
             out.push('\n');
             continue;
         }
-        out.push_str(&lexical_shape(line, &['"', '\''], &["#"], false, true));
-        out.push('\n');
-        if let Some(m) = opener.captures(line) {
+        let code = lexical_shape(line, &['"', '\''], &["#"], false, true);
+        // A heredoc opens in code only: `<<script` inside a comment's label opens nothing.
+        if let Some(m) = opener.captures(&code) {
             heredoc = Some(m[1].to_string());
         }
+        out.push_str(&code);
+        out.push('\n');
     }
     out
 }
