@@ -118,6 +118,87 @@ pub fn svg_from_mermaid(source: &str) -> Result<String, ImageError> {
     }
 }
 
+/// A box of the built-in layout: its centre and size, in SVG pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+impl Rect {
+    pub fn left(&self) -> f64 {
+        self.x - self.width / 2.0
+    }
+    pub fn top(&self) -> f64 {
+        self.y - self.height / 2.0
+    }
+}
+
+/// One edge of the built-in layout, between two Mermaid node ids.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeRoute {
+    pub from: String,
+    pub to: String,
+    /// From the source's border to the target's, bends included.
+    pub points: Vec<(f64, f64)>,
+    pub label: Option<Rect>,
+}
+
+/// Where the built-in renderer puts every node, subgraph and edge of a Mermaid flowchart: the
+/// same layout its SVG and PNG are drawn from, for writers of other formats (draw.io).
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    /// Nodes and subgraphs by Mermaid id.
+    pub boxes: std::collections::HashMap<String, Rect>,
+    /// Edges in the order the source defines them.
+    pub edges: Vec<EdgeRoute>,
+}
+
+/// Lays a Mermaid flowchart out without drawing it.
+pub fn layout_from_mermaid(source: &str) -> Result<Layout, ImageError> {
+    let request = RenderRequest::layout_json(source, OperationControl::new(), svg_request());
+    let RenderOutput::LayoutJson(Some(output)) = render(request)? else {
+        return Err(ImageError::NoDiagram);
+    };
+    let json = output.layout().as_value();
+    let flowchart = &json["layout"]["FlowchartV2"];
+    let number = |v: &serde_json::Value| v.as_f64().unwrap_or(0.0);
+    let rect = |v: &serde_json::Value| Rect {
+        x: number(&v["x"]),
+        y: number(&v["y"]),
+        width: number(&v["width"]),
+        height: number(&v["height"]),
+    };
+    let mut layout = Layout::default();
+    for node in flowchart["nodes"].as_array().into_iter().flatten() {
+        if let Some(id) = node["id"].as_str() {
+            layout.boxes.insert(id.to_string(), rect(node));
+        }
+    }
+    for edge in flowchart["edges"].as_array().into_iter().flatten() {
+        let text = |key: &str| edge[key].as_str().unwrap_or_default().to_string();
+        layout.edges.push(EdgeRoute {
+            from: text("from"),
+            to: text("to"),
+            points: edge["points"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| (number(&p["x"]), number(&p["y"])))
+                .collect(),
+            label: edge["label"].is_object().then(|| rect(&edge["label"])),
+        });
+    }
+    if layout.boxes.is_empty() {
+        return Err(ImageError::Render(
+            "the layout holds no nodes (not a flowchart)".into(),
+        ));
+    }
+    Ok(layout)
+}
+
 /// Marks every `<text>` `xml:space="preserve"`. Mermaid writes each word of a label as its own
 /// `<tspan>`, the space leading the next word; browsers keep it, but librsvg-based viewers
 /// (GNOME, GIMP, `rsvg-convert`) collapse it and run the words together. merman puts no other

@@ -105,7 +105,7 @@ fn shape_brackets(shape: Shape) -> (&'static str, &'static str) {
 
 /// Node ids safe in Mermaid: `-` becomes `_`, and a prefix keeps ids clear of keywords such as
 /// `end`. Ids that collide after that get a number.
-fn node_ids(pattern: &Pattern) -> HashMap<String, String> {
+pub(crate) fn node_ids(pattern: &Pattern) -> HashMap<String, String> {
     let mut taken = HashSet::new();
     let mut ids = HashMap::new();
     let names = pattern
@@ -239,6 +239,7 @@ fn write_mermaid(out: &mut impl Write, pattern: &Pattern, view: &View) -> std::f
             continue;
         }
         let kind = &catalog.groups[&grp.kind];
+        let look = kind.look(&grp.properties);
         let dash = match kind.line {
             Line::Solid => "",
             Line::Dashed => ",stroke-dasharray:6 4",
@@ -248,9 +249,9 @@ fn write_mermaid(out: &mut impl Write, pattern: &Pattern, view: &View) -> std::f
             out,
             "  style {} fill:{},stroke:{},color:{}{dash}",
             ids[&format!("g:{}", grp.id)],
-            kind.fill,
-            kind.stroke,
-            kind.stroke
+            look.fill,
+            look.stroke,
+            look.text
         )?;
     }
     Ok(())

