@@ -9,7 +9,7 @@ bin=target/release/archpat
 mkdir -p "$out"
 for id in $("$bin" list --json | sed -n 's/.*"id": "\(.*\)".*/\1/p'); do
   mkdir -p "$out/$id"
-  for format in dot mermaid svg png; do
+  for format in dot mermaid svg png drawio; do
     "$bin" draw "$id" -f "$format" -o "$out/$id/diagram.${format/mermaid/mmd}" 2>/dev/null
   done
   "$bin" walk "$id" -f markdown -o "$out/$id/walkthrough.md" 2>/dev/null

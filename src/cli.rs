@@ -53,6 +53,7 @@ value_enum!(Format {
     Format::Mermaid => "mermaid",
     Format::Svg => "svg",
     Format::Png => "png",
+    Format::Drawio => "drawio",
 });
 value_enum!(Engine {
     Engine::Builtin => "builtin": "archpat's own renderer: nothing to install",
@@ -114,7 +115,7 @@ pub enum Command {
     List(ListArgs),
     /// Show a pattern's parameters, components, connections and roadmap topics.
     Show(ShowArgs),
-    /// Draw a pattern as DOT, Mermaid, SVG or PNG.
+    /// Draw a pattern as DOT, Mermaid, SVG, PNG or a draw.io file.
     Draw(DrawArgs),
     /// Check pattern files and report every problem found, with line and column.
     Check(CheckArgs),
@@ -583,6 +584,7 @@ fn format_for(args: &DrawArgs) -> Format {
         Some("dot" | "gv") => Format::Dot,
         Some("svg") => Format::Svg,
         Some("png") => Format::Png,
+        Some("drawio") => Format::Drawio,
         _ => Format::Mermaid,
     }
 }

@@ -17,6 +17,27 @@ pub fn html(text: &str) -> String {
     out
 }
 
+/// Text for a double-quoted XML attribute that keeps its line breaks (draw.io labels): a raw
+/// newline in an attribute reads back as a space, so it becomes `&#10;`; control characters
+/// that XML 1.0 cannot hold at all are left out.
+pub fn xml_attr(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' => out.push_str("&#10;"),
+            '\t' => out.push_str("&#9;"),
+            '\u{FFFE}' | '\u{FFFF}' => {}
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Pattern prose as HTML: escaped, with Markdown-style `code spans` as `<code>`. An unpaired
 /// backtick stays a backtick.
 pub fn html_prose(text: &str) -> String {
@@ -81,6 +102,14 @@ mod tests {
         assert_eq!(
             html(r#"<script>alert("x" & 'y')</script>"#),
             "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;"
+        );
+    }
+
+    #[test]
+    fn xml_attributes_keep_line_breaks_and_drop_control_characters() {
+        assert_eq!(
+            xml_attr("a \"b\" <c> & 'd'\ne\u{7}\u{FFFF}"),
+            "a &quot;b&quot; &lt;c&gt; &amp; 'd'&#10;e"
         );
     }
 

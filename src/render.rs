@@ -2,6 +2,7 @@
 //! and shapes come from the catalog, so a new kind is drawn without touching this code.
 
 pub mod dot;
+pub mod drawio;
 pub mod image;
 pub mod mermaid;
 
@@ -15,6 +16,8 @@ pub enum Format {
     Mermaid,
     Svg,
     Png,
+    /// A draw.io (diagrams.net) file, to edit the diagram further.
+    Drawio,
 }
 
 /// Which program lays out SVG and PNG output.
@@ -52,6 +55,7 @@ pub fn draw(
     Ok(match (format, engine) {
         (Format::Dot, _) => Output::Text(dot::render(pattern)),
         (Format::Mermaid, _) => Output::Text(mermaid::render(pattern)),
+        (Format::Drawio, _) => Output::Text(drawio::render(pattern)?),
         (Format::Svg, Engine::Builtin) => Output::Text(image::svg_from_mermaid(
             &mermaid::render_for_image(pattern),
         )?),

@@ -117,13 +117,14 @@ fn write_members(
             Line::Dotted => "rounded,dotted,filled",
         };
         writeln!(out, "{pad}subgraph \"cluster_{}\" {{", escape(&grp.id))?;
+        let look = kind.look(&grp.properties);
         writeln!(
             out,
             "{pad}  graph [label=\"{}\", style=\"{style}\", color=\"{}\", fillcolor=\"{}\", fontcolor=\"{}\", labeljust=l, fontsize=12, margin=12];",
             escape(&grp.label),
-            kind.stroke,
-            kind.fill,
-            kind.stroke
+            look.stroke,
+            look.fill,
+            look.text
         )?;
         write_members(out, pattern, Some(g), depth + 1)?;
         writeln!(out, "{pad}}}")?;

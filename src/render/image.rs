@@ -64,12 +64,18 @@ pub enum ImageError {
     GraphvizNotUtf8,
 }
 
+/// Edge labels on an opaque white box. Mermaid's own box is half transparent, so the edge line
+/// behind a label showed through and struck every label out; edges are drawn before labels, so
+/// an opaque box leaves a gap in the line instead.
+const EDGE_LABEL_CSS: &str = ".edgeLabel rect, .edgeLabel rect.background { opacity: 1; fill: #FFFFFF; background-color: #FFFFFF; }";
+
 /// One renderer for the process: it holds only configuration, and `render` takes `&self`.
 static RENDERER: LazyLock<Renderer> = LazyLock::new(|| {
     let defaults = MermaidConfig::from_value(serde_json::json!({
         "look": "classic",
         "htmlLabels": false,
         "flowchart": { "htmlLabels": false },
+        "themeCSS": EDGE_LABEL_CSS,
     }));
     Renderer::new()
         .with_engine(Engine::new().with_site_config(defaults))
@@ -113,9 +119,91 @@ fn render(request: RenderRequest<'_>) -> Result<RenderOutput, ImageError> {
 pub fn svg_from_mermaid(source: &str) -> Result<String, ImageError> {
     let request = RenderRequest::svg(source, OperationControl::new(), svg_request());
     match render(request)? {
-        RenderOutput::Svg(Some(svg)) => Ok(preserve_word_spaces(&svg.into_parts().0)),
+        RenderOutput::Svg(Some(svg)) => Ok(preserve_word_spaces(&svg.into_parts().0)
+            .replace(super::mermaid::IMAGE_QUOTE, "&quot;")),
         _ => Err(ImageError::NoDiagram),
     }
+}
+
+/// A box of the built-in layout: its centre and size, in SVG pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+impl Rect {
+    pub fn left(&self) -> f64 {
+        self.x - self.width / 2.0
+    }
+    pub fn top(&self) -> f64 {
+        self.y - self.height / 2.0
+    }
+}
+
+/// One edge of the built-in layout, between two Mermaid node ids.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeRoute {
+    pub from: String,
+    pub to: String,
+    /// From the source's border to the target's, bends included.
+    pub points: Vec<(f64, f64)>,
+    pub label: Option<Rect>,
+}
+
+/// Where the built-in renderer puts every node, subgraph and edge of a Mermaid flowchart: the
+/// same layout its SVG and PNG are drawn from, for writers of other formats (draw.io).
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    /// Nodes and subgraphs by Mermaid id.
+    pub boxes: std::collections::HashMap<String, Rect>,
+    /// Edges in the order the source defines them.
+    pub edges: Vec<EdgeRoute>,
+}
+
+/// Lays a Mermaid flowchart out without drawing it.
+pub fn layout_from_mermaid(source: &str) -> Result<Layout, ImageError> {
+    let request = RenderRequest::layout_json(source, OperationControl::new(), svg_request());
+    let RenderOutput::LayoutJson(Some(output)) = render(request)? else {
+        return Err(ImageError::NoDiagram);
+    };
+    let json = output.layout().as_value();
+    let flowchart = &json["layout"]["FlowchartV2"];
+    let number = |v: &serde_json::Value| v.as_f64().unwrap_or(0.0);
+    let rect = |v: &serde_json::Value| Rect {
+        x: number(&v["x"]),
+        y: number(&v["y"]),
+        width: number(&v["width"]),
+        height: number(&v["height"]),
+    };
+    let mut layout = Layout::default();
+    for node in flowchart["nodes"].as_array().into_iter().flatten() {
+        if let Some(id) = node["id"].as_str() {
+            layout.boxes.insert(id.to_string(), rect(node));
+        }
+    }
+    for edge in flowchart["edges"].as_array().into_iter().flatten() {
+        let text = |key: &str| edge[key].as_str().unwrap_or_default().to_string();
+        layout.edges.push(EdgeRoute {
+            from: text("from"),
+            to: text("to"),
+            points: edge["points"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| (number(&p["x"]), number(&p["y"])))
+                .collect(),
+            label: edge["label"].is_object().then(|| rect(&edge["label"])),
+        });
+    }
+    if layout.boxes.is_empty() {
+        return Err(ImageError::Render(
+            "the layout holds no nodes (not a flowchart)".into(),
+        ));
+    }
+    Ok(layout)
 }
 
 /// Marks every `<text>` `xml:space="preserve"`. Mermaid writes each word of a label as its own
@@ -133,7 +221,9 @@ fn preserve_word_spaces(svg: &str) -> String {
 /// Text is painted with a system font, found once per process; when there is none this is
 /// [`ImageError::NoFonts`] rather than an image without words.
 pub fn png_from_mermaid(source: &str) -> Result<Vec<u8>, ImageError> {
-    let png = rasterize(source, PNG_SCALE)?;
+    // The rasterizer has no glyph for the quote stand-in; a typographic quote reads the same.
+    let source = source.replace(super::mermaid::IMAGE_QUOTE, "\u{201D}");
+    let png = rasterize(&source, PNG_SCALE)?;
     if !fonts_available() {
         return Err(ImageError::NoFonts);
     }
@@ -312,6 +402,36 @@ flowchart LR
         // Front matter still wins.
         let neo = svg_from_mermaid(&format!("---\nconfig:\n  look: neo\n---\n{body}")).unwrap();
         assert!(neo.contains(" data-look=\"neo\""));
+    }
+
+    #[test]
+    fn edge_labels_sit_on_an_opaque_box_above_the_lines() {
+        let svg = svg_from_mermaid(SAMPLE).unwrap();
+        assert!(svg.contains("#merman .edgeLabel rect, #merman .edgeLabel rect.background { opacity: 1; fill: #FFFFFF;"));
+        let paths = svg.find("class=\"edgePaths\"").unwrap();
+        let labels = svg.find("class=\"edgeLabels\"").unwrap();
+        assert!(paths < labels, "labels are drawn after, so over, the lines");
+    }
+
+    #[test]
+    fn quote_stand_in_is_a_straight_quote_in_svg() {
+        let q = crate::render::mermaid::IMAGE_QUOTE;
+        let source = format!("flowchart LR\n  a[\"say {q}hi{q} #1\"]\n");
+        let svg = svg_from_mermaid(&source).unwrap();
+        assert!(svg.contains("&quot;hi&quot;"), "{svg}");
+        assert!(!svg.contains(q));
+        assert!(png_from_mermaid(&source).unwrap().starts_with(PNG_MAGIC));
+    }
+
+    /// CJK and emoji are drawn with a system font (scripts/install-tools.sh installs Noto CJK
+    /// and Noto Color Emoji): with no glyphs, both orders would paint the same empty boxes.
+    #[test]
+    fn png_draws_cjk_and_emoji() {
+        for (a, b) in [("東京", "京東"), ("🚀🌍", "🌍🚀")] {
+            let draw =
+                |t: &str| png_from_mermaid(&format!("flowchart LR\n  x[\"{t}\"]\n")).unwrap();
+            assert_ne!(draw(a), draw(b), "{a}: no font has these glyphs");
+        }
     }
 
     #[test]

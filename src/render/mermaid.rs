@@ -24,19 +24,26 @@ impl View {
     }
 }
 
-/// Text inside a double-quoted Mermaid label. Mermaid has no backslash escapes; it takes HTML
-/// entity codes written as `#name;`, so `#` itself must be encoded first.
+/// Text inside a double-quoted Mermaid label. Mermaid has no backslash escapes; it takes entity
+/// codes written as `#name;`, but with text (not HTML) labels mermaid-cli decodes only `#lt;`,
+/// `#gt;` and `#amp;` and shows any other (`#quot;`, `#35;`) as the code itself. So `#` stays
+/// literal, with a zero-width space after it when `#word;` would read as a code, and a straight
+/// quote, which no Mermaid string can hold, becomes the closing typographic quote.
 pub fn escape(text: &str) -> String {
     escape_with(text, false)
 }
 
-/// The built-in image renderer decodes only `#lt;`, `#gt;` and `#amp;`, so for it a quote becomes
-/// a typographic one and `#` stays literal unless it could start an entity code.
+/// What the built-in image renderer reads for a straight quote: a private-use character that
+/// [`super::image`] turns back into `"` in SVG (and into a typographic quote in PNG).
+pub const IMAGE_QUOTE: char = '\u{E022}';
+
+/// The built-in image renderer decodes the same three codes as mermaid-cli; a quote is
+/// [`IMAGE_QUOTE`], and `$$` and a leading backtick are defused.
 fn escape_with(text: &str, for_image: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for (i, c) in text.char_indices() {
         match c {
-            '#' if for_image => {
+            '#' => {
                 out.push('#');
                 let rest = &text[i + 1..];
                 let word = rest
@@ -47,7 +54,8 @@ fn escape_with(text: &str, for_image: bool) -> String {
                     out.push('\u{200B}');
                 }
             }
-            '"' if for_image => out.push('\u{201D}'),
+            '"' if for_image => out.push(IMAGE_QUOTE),
+            IMAGE_QUOTE => out.push('\u{FFFD}'),
             // `"` followed by a backtick opens a Markdown string: Mermaid would format the label
             // (and merman refuses one that is only a backtick).
             '`' if for_image => {
@@ -65,8 +73,7 @@ fn escape_with(text: &str, for_image: bool) -> String {
                 }
             }
             '$' => out.push_str("#36;"),
-            '#' => out.push_str("#35;"),
-            '"' => out.push_str("#quot;"),
+            '"' => out.push('\u{201D}'),
             '<' => out.push_str("#lt;"),
             '>' => out.push_str("#gt;"),
             '\n' | '\r' => out.push(' '),
@@ -105,7 +112,7 @@ fn shape_brackets(shape: Shape) -> (&'static str, &'static str) {
 
 /// Node ids safe in Mermaid: `-` becomes `_`, and a prefix keeps ids clear of keywords such as
 /// `end`. Ids that collide after that get a number.
-fn node_ids(pattern: &Pattern) -> HashMap<String, String> {
+pub(crate) fn node_ids(pattern: &Pattern) -> HashMap<String, String> {
     let mut taken = HashSet::new();
     let mut ids = HashMap::new();
     let names = pattern
@@ -153,7 +160,15 @@ fn write_mermaid(out: &mut impl Write, pattern: &Pattern, view: &View) -> std::f
     // HTML labels are drawn with foreignObject, which SVG-to-PNG converters and many viewers
     // leave blank; plain SVG text works everywhere.
     writeln!(out, "---")?;
-    writeln!(out, "title: {}", yaml_quote(&pattern.title))?;
+    // merman reads the title as HTML: it would drop `<script>…</script>` and decode entities.
+    let title = if view.for_image {
+        crate::markup::html(&pattern.title)
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+    } else {
+        pattern.title.clone()
+    };
+    writeln!(out, "title: {}", yaml_quote(&title))?;
     writeln!(out, "config:")?;
     // The classic look: the newer one's drop shadows slow PNG export and vanish in librsvg.
     writeln!(out, "  look: classic")?;
@@ -239,6 +254,7 @@ fn write_mermaid(out: &mut impl Write, pattern: &Pattern, view: &View) -> std::f
             continue;
         }
         let kind = &catalog.groups[&grp.kind];
+        let look = kind.look(&grp.properties);
         let dash = match kind.line {
             Line::Solid => "",
             Line::Dashed => ",stroke-dasharray:6 4",
@@ -248,9 +264,9 @@ fn write_mermaid(out: &mut impl Write, pattern: &Pattern, view: &View) -> std::f
             out,
             "  style {} fill:{},stroke:{},color:{}{dash}",
             ids[&format!("g:{}", grp.id)],
-            kind.fill,
-            kind.stroke,
-            kind.stroke
+            look.fill,
+            look.stroke,
+            look.text
         )?;
     }
     Ok(())
@@ -313,12 +329,14 @@ mod tests {
 
     #[test]
     fn escape_uses_entity_codes() {
-        assert_eq!(escape("a \"b\" <c> #1"), "a #quot;b#quot; #lt;c#gt; #35;1");
+        assert_eq!(escape("a \"b\" <c> #1"), "a \u{201D}b\u{201D} #lt;c#gt; #1");
         assert_eq!(
             escape_with("a \"b\" <c> #1", true),
-            "a \u{201D}b\u{201D} #lt;c#gt; #1"
+            "a \u{E022}b\u{E022} #lt;c#gt; #1"
         );
+        assert_eq!(escape("#x; #1"), "#\u{200B}x; #1");
         assert_eq!(escape_with("#x; #1", true), "#\u{200B}x; #1");
+        assert_eq!(escape_with("\u{E022}", true), "\u{FFFD}");
         // A leading backtick would open a Markdown string.
         assert_eq!(escape("`x` y"), "#96;x#96; y");
         assert_eq!(escape_with("`x` y", true), "\u{200B}`x` y");

@@ -389,7 +389,7 @@ bad-ids.yaml:5:11: component id `Fn` is not a valid id
 " },
     Case { name: "catalog-dir-misnamed-kind", setup: &[File("cat/kinds/widget.yaml", "kind: gadget\nname: G\nservice: G\ncategory: compute\nshape: rect\ndescription: d\n")], args: &["--catalog-dir", "cat", "list", "--kinds"], code: 1, stderr: "error: catalog file `cat/kinds/widget.yaml` declares kind `gadget`; the file must be named `gadget.yaml`
 " },
-    Case { name: "catalog-dir-unknown-field", setup: &[File("cat/kinds/widget.yaml", "kind: widget\nname: W\nservice: W\ncategory: compute\nshape: rect\ndescription: d\ncolour: red\n")], args: &["--catalog-dir", "cat", "list", "--kinds"], code: 1, stderr: "error: cannot parse catalog file `cat/kinds/widget.yaml`: line 7, column 1: unknown field `colour`, expected one of kind, name, service, category, shape, description, diagram_only, properties, connects, service_principal, principal, access, config, port, metric, endpoint, connected_from, placement, requires
+    Case { name: "catalog-dir-unknown-field", setup: &[File("cat/kinds/widget.yaml", "kind: widget\nname: W\nservice: W\ncategory: compute\nshape: rect\ndescription: d\ncolour: red\n")], args: &["--catalog-dir", "cat", "list", "--kinds"], code: 1, stderr: "error: cannot parse catalog file `cat/kinds/widget.yaml`: line 7, column 1: unknown field `colour`, expected one of kind, name, service, category, shape, description, diagram_only, properties, connects, service_principal, principal, access, config, port, metric, endpoint, connected_from, placement, requires, drawio
 " },
     // ---- --templates-dir ----
     Case { name: "templates-dir-missing", setup: &[], args: &["--templates-dir", "tpl", "new", "serverless-web", "--iac", "terraform", "--no-input", "-o", "out"], code: 3, stderr: "error: cannot read templates folder `tpl`
@@ -434,7 +434,7 @@ For more information, try '--help'.
     Case { name: "new-unknown-pattern", setup: &[], args: &["new", "serverles-web", "--iac", "terraform", "--no-input", "-o", "out"], code: 1, stderr: "error: unknown pattern `serverles-web` (did you mean `serverless-web`?); run `archpat list` to see them all, or pass a path to a pattern file
 " },
     Case { name: "draw-unknown-format", setup: &[], args: &["draw", "serverless-web", "-f", "png2"], code: 2, stderr: "error: invalid value 'png2' for '--format <FORMAT>'
-  [possible values: dot, mermaid, svg, png]
+  [possible values: dot, mermaid, svg, png, drawio]
 
   tip: a similar value exists: 'png'
 
