@@ -17,6 +17,49 @@ pub fn html(text: &str) -> String {
     out
 }
 
+/// The `<meta>` element that sets a page's Content-Security-Policy: nothing loads from anywhere
+/// (the pages are self-contained), and the only scripts that run are the inline ones given here,
+/// allowed by their SHA-256, so a `<script>` or `onerror=` that a pattern's text smuggled past the
+/// escaping still cannot run. Inline styles stay allowed: the embedded SVG diagrams carry their own
+/// `<style>` and `style=` attributes, and a style cannot run code.
+pub fn content_security_policy(scripts: &[&str]) -> String {
+    use sha2::{Digest, Sha256};
+    let script_src = if scripts.is_empty() {
+        "'none'".to_string()
+    } else {
+        scripts
+            .iter()
+            .map(|s| format!("'sha256-{}'", base64(&Sha256::digest(s.as_bytes()))))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    format!(
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src {script_src}; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; form-action 'none'\">"
+    )
+}
+
+/// Standard base64 with padding, for CSP hashes.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> shift) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// Text for a double-quoted XML attribute that keeps its line breaks (draw.io labels): a raw
 /// newline in an attribute reads back as a space, so it becomes `&#10;`; control characters
 /// that XML 1.0 cannot hold at all are left out.
@@ -95,6 +138,27 @@ pub fn markdown_code(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn base64_matches_the_standard_alphabet_and_padding() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn the_policy_allows_exactly_the_given_scripts() {
+        // The SHA-256 of `alert(1)`, as browsers compute it for an inline script.
+        let csp = content_security_policy(&["alert(1)"]);
+        assert!(
+            csp.contains("script-src 'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI=';"),
+            "{csp}"
+        );
+        assert!(csp.contains("default-src 'none';"));
+        assert!(content_security_policy(&[]).contains("script-src 'none';"));
+    }
+
     use super::*;
 
     #[test]

@@ -96,7 +96,8 @@ pub(crate) fn document(doc: &Document, stages: &[&Stage]) -> Result<String, Imag
     .ok();
     writeln!(
         out,
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n{}",
+        crate::markup::content_security_policy(&[SCRIPT])
     )
     .ok();
     writeln!(out, "<title>{}: a walkthrough</title>", esc(&p.title)).ok();

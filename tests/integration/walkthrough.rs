@@ -213,3 +213,74 @@ fn html_works_in_headless_chromium() {
     assert!(out.status.success(), "browser test failed:\n{report}");
     assert!(report.contains("ok: 6 pages"), "{report}");
 }
+
+/// A pattern whose every kind of text tries to break out of the HTML it lands in.
+const HOSTILE: &str = r#"id: hostile-page
+title: 'Shop <script>window.__pwned = "title"</script>'
+summary: 'A "summary" with <img src=x onerror="window.__pwned = 1"> and </script><script>window.__pwned = 2</script>'
+groups:
+  - { id: region, kind: region, label: 'Region "><svg onload="window.__pwned = 3">' }
+components:
+  - { id: api, kind: apigateway-http, group: region, label: 'API <script>window.__pwned = 4</script>' }
+  - { id: fn, kind: lambda, group: region, label: "Worker '><iframe src=javascript:window.__pwned=5>" }
+connections:
+  - { from: api, to: fn, kind: invoke, label: '<a href="javascript:window.__pwned = 6">calls</a>' }
+walkthrough:
+  - title: 'Step <script>window.__pwned = 7</script>'
+    adds: [api, fn]
+    why: '<img src=x onerror="window.__pwned = 8">'
+    pitfall: '</details><script>window.__pwned = 9</script>'
+    question: '"><script>window.__pwned = 10</script>'
+    answer: '<style>body{display:none}</style>'
+"#;
+
+/// The walkthrough and compare pages of a hostile pattern in headless Chromium: no script runs but
+/// archpat's own, and the Content-Security-Policy blocks one inserted behind the escaping's back.
+#[test]
+fn html_pages_run_only_their_own_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let pattern = dir.path().join("hostile-page.yaml");
+    std::fs::write(&pattern, HOSTILE).unwrap();
+    let walk = dir.path().join("walk.html");
+    let compare = dir.path().join("compare.html");
+    for args in [
+        vec![
+            "walk",
+            pattern.to_str().unwrap(),
+            "-f",
+            "html",
+            "-o",
+            walk.to_str().unwrap(),
+        ],
+        vec![
+            "compare",
+            pattern.to_str().unwrap(),
+            "-o",
+            compare.to_str().unwrap(),
+        ],
+    ] {
+        let out = archpat().args(&args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/csp-browser-test.mjs");
+    let out = Command::new("node")
+        .arg(script)
+        .args([&walk, &compare])
+        .env("ARCHPAT_TOOLS", tools_dir())
+        .output()
+        .unwrap();
+    let report = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "browser test failed:\n{report}");
+    assert!(
+        report.contains("ok: 2 pages run only their own script"),
+        "{report}"
+    );
+}
