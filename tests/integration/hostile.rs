@@ -806,3 +806,40 @@ fn found_failures_stay_fixed() {
         }
     }
 }
+
+/// Texts that the CDK validator run puts into every free-text field of every built-in, in turn, so
+/// that `tsc` reads what the property tests above compare only by shape. Those projects are
+/// type-checked, not synthesized: the CDK's template validation refuses a literal
+/// `${AWS::AccountId}` in a description or an attribute name (cfn-lint E1029, "embedded parameter
+/// outside of an Fn::Sub"), which is harmless text in CloudFormation but fails `cdk synth`.
+pub const VALIDATED: &[&str] = &[
+    "Orders – \"worker\" ${x} %{x} {{ x }} $(id) `x` \\ ' */ 東京 🚀",
+    "<script>alert(1)</script> ../../etc/passwd # : - ${AWS::AccountId} $${x}",
+    "long 長い text long 長い text long 長い text long 長い text long 長い text long 長い text long 長い text long 長い text long 長い text long 長い text long 長い text long 長い text long 長い text",
+];
+
+/// Writes every built-in with hostile text in every free-text field into `dir`, as
+/// `hostile-<id>.yaml`; returns `(case name, file)` pairs for the validator tests.
+pub fn hostile_builtin_files(dir: &std::path::Path) -> Vec<(String, std::path::PathBuf)> {
+    std::fs::create_dir_all(dir).unwrap();
+    builtins()
+        .iter()
+        .map(|(id, data)| {
+            let value = fill(data, &mut |n| VALIDATED[n % VALIDATED.len()].to_string());
+            let name = format!("hostile-{id}");
+            let path = dir.join(format!("{name}.yaml"));
+            std::fs::write(&path, serde_json::to_string_pretty(&value).unwrap()).unwrap();
+            (name, path)
+        })
+        .collect()
+}
+
+#[test]
+fn the_validated_hostile_files_load() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, path) in hostile_builtin_files(dir.path()) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let def = loader::load_str(&name, &text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        def.resolve(&[]).unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+}
