@@ -389,6 +389,20 @@ pub fn load_bytes(source: &str, bytes: &[u8]) -> Result<Definition, LoadError> {
 }
 
 /// Checks a pattern given as text; `source` names it in messages.
+/// The YAML budget of a pattern file: far above any real pattern (a generated 2,000-component
+/// one has about 40,000 nodes), far below the parser's defaults, so that a file of anchors and
+/// aliases that expands without end is refused in milliseconds rather than a second.
+fn yaml_options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = 100_000;
+    budget.max_recorded_anchor_events = 20_000;
+    budget.max_events = 200_000;
+    budget.max_aliases = 5_000;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options
+}
+
 pub fn load_str(source: &str, text: &str) -> Result<Definition, LoadError> {
     load_str_with(Catalog::builtin(), source, text)
 }
@@ -406,18 +420,19 @@ pub fn load_str_with(catalog: &Catalog, source: &str, text: &str) -> Result<Defi
             path: source.to_string(),
         });
     }
-    let raw: RawPattern = serde_saphyr::from_str(text).map_err(|e| {
-        let (line, column) = e
-            .location()
-            .map(|l| (l.line(), l.column()))
-            .unwrap_or((1, 1));
-        invalid(vec![Diagnostic {
-            line,
-            column,
-            message: syntax_message(&e),
-            hint: Some("see docs/patterns.md for the pattern file format".to_string()),
-        }])
-    })?;
+    let raw: RawPattern =
+        serde_saphyr::from_str_with_options(text, yaml_options()).map_err(|e| {
+            let (line, column) = e
+                .location()
+                .map(|l| (l.line(), l.column()))
+                .unwrap_or((1, 1));
+            invalid(vec![Diagnostic {
+                line,
+                column,
+                message: syntax_message(&e),
+                hint: Some("see docs/patterns.md for the pattern file format".to_string()),
+            }])
+        })?;
     let mut checker = Checker {
         catalog,
         diagnostics: Vec::new(),

@@ -72,6 +72,9 @@ struct GroupLimit {
 struct Target {
     /// Every file of the target folder, embedded or from the overlay, by relative path.
     files: BTreeMap<String, String>,
+    /// Where each file is for messages: `templates/<target>/<path>`, or its path in the overlay
+    /// folder, which is the file the user has to fix.
+    shown: BTreeMap<String, String>,
     /// Kind → attribute → expression, with `{lid}`, `{tf}`, `{ts}`, `{id}` and `{env}` standing
     /// for the component's names.
     refs: BTreeMap<String, BTreeMap<String, String>>,
@@ -158,6 +161,10 @@ fn load_target(name: &str) -> Result<Target, String> {
             }
         }
     }
+    let mut shown: BTreeMap<String, String> = files
+        .keys()
+        .map(|rel| (rel.clone(), format!("templates/{name}/{rel}")))
+        .collect();
     let parse_refs =
         |path: &str, text: &str| -> Result<BTreeMap<String, BTreeMap<String, String>>, String> {
             serde_saphyr::from_str(text).map_err(|e| yaml_error(path, &e))
@@ -171,6 +178,9 @@ fn load_target(name: &str) -> Result<Target, String> {
         if dir.is_dir() {
             let own = crate::overlay::read_tree(&dir, &[])
                 .map_err(|(path, e)| format!("cannot read `{}`: {e}", path.display()))?;
+            for rel in own.keys() {
+                shown.insert(rel.clone(), dir.join(rel).display().to_string());
+            }
             files.extend(own);
             // The refs of an overlay add kinds (or replace a kind's attributes), so a folder that
             // adds one kind names only that kind's attributes.
@@ -202,6 +212,7 @@ fn load_target(name: &str) -> Result<Target, String> {
     }
     Ok(Target {
         files,
+        shown,
         refs,
         limits,
         data,
@@ -246,7 +257,7 @@ impl Target {
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![]);
         naming::register(&mut tera);
-        for (name, template) in parse_in_parallel(&names, &self.files)? {
+        for (name, template) in parse_in_parallel(&names, &self.files, &self.shown)? {
             tera.templates.insert(name.to_string(), template);
         }
         tera.build_inheritance_chains()
@@ -263,10 +274,12 @@ impl Target {
 fn parse_in_parallel<'n>(
     names: &BTreeSet<&'n str>,
     files: &BTreeMap<String, String>,
+    shown: &BTreeMap<String, String>,
 ) -> Result<Vec<(&'n str, tera::Template)>, String> {
     let parse = |name: &str| {
+        let path = shown.get(name).map_or(name, String::as_str);
         tera::Template::new(name, None, &files[name])
-            .map_err(|e| error_chain(&tera::Error::chain(format!("Failed to parse '{name}'"), e)))
+            .map_err(|e| error_chain(&tera::Error::chain(format!("cannot parse `{path}`"), e)))
     };
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)

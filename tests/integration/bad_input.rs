@@ -133,7 +133,7 @@ const CASES: &[Case] = &[
   hint: see docs/patterns.md for the pattern file format
 `deep-nesting.yaml` has 1 error
 " },
-    Case { name: "alias-bomb", setup: &[Bad("alias-bomb")], args: &["check", "--diagram-only", "alias-bomb.yaml"], code: 1, stderr: "error: alias-bomb.yaml:13:20: the file expands to too much YAML (anchors and aliases that repeat content, or very deep nesting); write the pattern out plainly
+    Case { name: "alias-bomb", setup: &[Bad("alias-bomb")], args: &["check", "--diagram-only", "alias-bomb.yaml"], code: 1, stderr: "error: alias-bomb.yaml:12:16: the file expands to too much YAML (anchors and aliases that repeat content, or very deep nesting); write the pattern out plainly
   hint: see docs/patterns.md for the pattern file format
 `alias-bomb.yaml` has 1 error
 " },
@@ -395,7 +395,7 @@ bad-ids.yaml:5:11: component id `Fn` is not a valid id
     Case { name: "templates-dir-missing", setup: &[], args: &["--templates-dir", "tpl", "new", "serverless-web", "--iac", "terraform", "--no-input", "-o", "out"], code: 3, stderr: "error: cannot read templates folder `tpl`
   caused by: No such file or directory (os error 2)
 " },
-    Case { name: "templates-dir-broken-tera", setup: &[File("tpl/terraform/components/lambda.tf.tera", "{% if %}\n")], args: &["--templates-dir", "tpl", "new", "serverless-web", "--iac", "terraform", "--no-input", "-o", "out"], code: 1, stderr: "error: template `templates/terraform` failed: Failed to parse 'components/lambda.tf.tera':  --> 1:7
+    Case { name: "templates-dir-broken-tera", setup: &[File("tpl/terraform/components/lambda.tf.tera", "{% if %}\n")], args: &["--templates-dir", "tpl", "new", "serverless-web", "--iac", "terraform", "--no-input", "-o", "out"], code: 1, stderr: "error: template `templates/terraform` failed: cannot parse `tpl/terraform/components/lambda.tf.tera`:  --> 1:7
   |
 1 | {% if %}
   |       ^---
