@@ -180,12 +180,17 @@ pub fn layout_from_mermaid(source: &str) -> Result<Layout, ImageError> {
     };
     let mut layout = Layout::default();
     for node in flowchart["nodes"].as_array().into_iter().flatten() {
-        if let Some(id) = node["id"].as_str() {
+        if let Some(id) = node["id"].as_str()
+            && id != super::mermaid::ANCHOR_ID
+        {
             layout.boxes.insert(id.to_string(), rect(node));
         }
     }
     for edge in flowchart["edges"].as_array().into_iter().flatten() {
         let text = |key: &str| edge[key].as_str().unwrap_or_default().to_string();
+        if text("from") == super::mermaid::ANCHOR_ID {
+            continue;
+        }
         layout.edges.push(EdgeRoute {
             from: text("from"),
             to: text("to"),
