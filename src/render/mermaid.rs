@@ -206,11 +206,12 @@ fn write_mermaid(out: &mut impl Write, pattern: &Pattern, view: &View) -> std::f
             "  classDef new fill:#FFF8C5,stroke:#D4A72C,color:#16191F,stroke-width:3px"
         )?;
     }
-    write_members(out, pattern, view, &ids, None, 1)?;
+    let large = view.for_image && pattern.components().count() >= LARGE_DIAGRAM;
+    write_members(out, pattern, view, &ids, None, 1, large)?;
 
     let mut dotted = Vec::new();
     let mut index = 0;
-    if view.for_image && pattern.components().count() >= LARGE_DIAGRAM {
+    if large {
         index = write_layout_anchor(out, pattern, view, &ids)?;
     }
     for edge in pattern.edges() {
@@ -355,6 +356,7 @@ fn write_members(
     ids: &HashMap<String, String>,
     group: Option<usize>,
     depth: usize,
+    large: bool,
 ) -> std::fmt::Result {
     let catalog = Catalog::builtin();
     let pad = "  ".repeat(depth);
@@ -362,7 +364,13 @@ fn write_members(
         let Some(kind) = catalog.kind(&c.kind) else {
             continue;
         };
-        let (open, close) = shape_brackets(kind.shape);
+        let shape = match kind.shape {
+            // merman draws a stadium as a traced curve of about 45 KB, where a rounded box is
+            // 0.8 KB: in a large diagram stadiums were nine tenths of the SVG and of its time.
+            Shape::Stadium | Shape::Person if large => Shape::Rounded,
+            shape => shape,
+        };
+        let (open, close) = shape_brackets(shape);
         let label: Vec<String> = node_lines(c)
             .iter()
             .map(|l| escape_with(l, view.for_image))
@@ -385,7 +393,7 @@ fn write_members(
             ids[&format!("g:{}", grp.id)],
             escape_with(&grp.label, view.for_image)
         )?;
-        write_members(out, pattern, view, ids, Some(g), depth + 1)?;
+        write_members(out, pattern, view, ids, Some(g), depth + 1, large)?;
         writeln!(out, "{pad}end")?;
     }
     Ok(())
