@@ -421,6 +421,26 @@ pub struct ComponentKind {
     /// drawn as AWS's generic resource icon.
     #[serde(default)]
     pub drawio: Option<DrawioIcon>,
+    /// How the kind is drawn in a VPC that spans availability zones (`azs` on the `vpc`
+    /// group): a copy in each zone (Auto Scaling instances, NAT gateways per zone, a Multi-AZ
+    /// database's primary and standby). `None`: the component spans the zones (a load
+    /// balancer) and is drawn once, beside them.
+    #[serde(default)]
+    pub zones: Option<Zones>,
+}
+
+/// A kind that runs in each availability zone, for diagrams; scaffolding does not read it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Zones {
+    /// A boolean property that turns the copies on (`per_az`, `multi_az`); when it is false
+    /// the component is drawn once, in the first zone. `None`: always in every zone.
+    #[serde(default)]
+    pub when: Option<String>,
+    /// What each copy is, zone by zone (`[primary, standby]`): as many copies as roles at most,
+    /// and only the first takes the component's connections. Empty: every copy takes them.
+    #[serde(default)]
+    pub roles: Vec<String>,
 }
 
 /// A component's icon in draw.io: one of the stencils draw.io ships in its `mxgraph.aws4`
@@ -835,6 +855,18 @@ impl Catalog {
                 && !kind.properties.contains_key(property)
             {
                 return Err(unknown(&kind.kind, "port property", property));
+            }
+            if let Some(when) = kind.zones.as_ref().and_then(|z| z.when.as_ref())
+                && kind
+                    .properties
+                    .get(when)
+                    .is_none_or(|p| p.ty != ValueType::Boolean)
+            {
+                return Err(unknown(
+                    &kind.kind,
+                    "boolean property in `zones.when`",
+                    when,
+                ));
             }
             if let Some(placement) = &kind.placement {
                 let tiers = self

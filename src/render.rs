@@ -5,6 +5,7 @@ pub mod dot;
 pub mod drawio;
 pub mod image;
 pub mod mermaid;
+pub mod zones;
 
 use crate::catalog::Catalog;
 use crate::model::{Component, Connection, Pattern};

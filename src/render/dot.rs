@@ -45,7 +45,7 @@ fn line_style(line: Line) -> &'static str {
 
 pub fn render(pattern: &Pattern) -> String {
     let mut out = String::new();
-    write_dot(&mut out, pattern).expect("writing to a String cannot fail");
+    write_dot(&mut out, &super::zones::expand(pattern)).expect("writing to a String cannot fail");
     out
 }
 
@@ -127,6 +127,17 @@ fn write_members(
             look.text
         )?;
         write_members(out, pattern, Some(g), depth + 1)?;
+        if grp.properties.contains_key(super::zones::ZONE_OF)
+            && pattern.members(Some(g)).next().is_none()
+            && pattern.child_groups(Some(g)).next().is_none()
+        {
+            // Graphviz leaves an empty cluster out; a zone's subnet with nothing in it is drawn.
+            writeln!(
+                out,
+                "{pad}  \"{}.empty\" [label=\"\", shape=point, style=invis, width=0.6];",
+                escape(&grp.id)
+            )?;
+        }
         writeln!(out, "{pad}}}")?;
     }
     Ok(())

@@ -33,6 +33,7 @@ pub const LIBRARY: &str = "mxgraph.aws4";
 
 /// Draws a pattern as a `.drawio` file.
 pub fn render(pattern: &Pattern) -> Result<String, ImageError> {
+    let pattern = &super::zones::expand(pattern);
     let layout = image::layout_from_mermaid(&mermaid::render_for_image(pattern))?;
     let mut out = String::new();
     write_drawio(&mut out, pattern, &layout).expect("writing to a String cannot fail");
@@ -315,9 +316,13 @@ mod tests {
                 .filter(|c| c.attribute("id").is_some_and(|id| id.starts_with(p)))
                 .count()
         };
-        assert_eq!(with_prefix("component:"), pattern.components().count());
-        assert_eq!(with_prefix("connection:"), pattern.edges().count());
-        assert_eq!(with_prefix("group:"), pattern.groups.len());
+        // The pattern as drawn: two zones, a subnet per tier in each, a copy per zone.
+        let drawn = crate::render::zones::expand(&pattern);
+        assert!(drawn.components().count() > pattern.components().count());
+        assert_eq!(with_prefix("component:"), drawn.components().count());
+        assert_eq!(with_prefix("connection:"), drawn.edges().count());
+        assert_eq!(with_prefix("group:"), drawn.groups.len());
+        assert_eq!(with_prefix("group:vpc@az"), 2);
         // Every parent is a cell of the file; every component is a draw.io AWS shape.
         let ids: Vec<&str> = cells.iter().filter_map(|c| c.attribute("id")).collect();
         for cell in &cells {

@@ -180,12 +180,17 @@ pub fn layout_from_mermaid(source: &str) -> Result<Layout, ImageError> {
     };
     let mut layout = Layout::default();
     for node in flowchart["nodes"].as_array().into_iter().flatten() {
-        if let Some(id) = node["id"].as_str() {
+        if let Some(id) = node["id"].as_str()
+            && id != super::mermaid::ANCHOR_ID
+        {
             layout.boxes.insert(id.to_string(), rect(node));
         }
     }
     for edge in flowchart["edges"].as_array().into_iter().flatten() {
         let text = |key: &str| edge[key].as_str().unwrap_or_default().to_string();
+        if text("from") == super::mermaid::ANCHOR_ID {
+            continue;
+        }
         layout.edges.push(EdgeRoute {
             from: text("from"),
             to: text("to"),
@@ -457,6 +462,62 @@ flowchart LR
         // In the neo look every box has a filter, past the rasterizer's default filter budget.
         let neo = format!("---\nconfig:\n  look: neo\n---\n{source}");
         assert!(png_from_mermaid(&neo).unwrap().starts_with(PNG_MAGIC));
+    }
+
+    /// A pattern of `n` functions in one region, each invoking the next: the region is crossed
+    /// by no edge, which merman would take apart node by node, in cubic time, without the anchor.
+    fn one_region(n: usize) -> crate::model::Pattern {
+        let mut y = String::from(
+            "id: big\ntitle: Big\nsummary: s\ngroups:\n  - { id: region, kind: region }\ncomponents:\n",
+        );
+        for i in 0..n {
+            y.push_str(&format!(
+                "  - {{ id: f{i}, kind: lambda, group: region }}\n"
+            ));
+        }
+        y.push_str("  - { id: logs, kind: cloudwatch-logs, group: region }\nconnections:\n");
+        for i in 1..n {
+            y.push_str(&format!(
+                "  - {{ from: f{}, to: f{i}, kind: invoke }}\n",
+                i - 1
+            ));
+        }
+        y.push_str("  - { from: f0, to: logs, kind: log }\n");
+        crate::loader::load_str("big.yaml", &y)
+            .unwrap()
+            .resolve(&[])
+            .unwrap()
+    }
+
+    #[test]
+    fn large_diagrams_get_a_layout_anchor_that_no_output_shows() {
+        use crate::render::mermaid::{ANCHOR_ID, LARGE_DIAGRAM, render_for_image};
+        // `n` functions and a log group.
+        let small = render_for_image(&one_region(LARGE_DIAGRAM - 2));
+        assert!(!small.contains(ANCHOR_ID));
+        let pattern = one_region(LARGE_DIAGRAM - 1);
+        let source = render_for_image(&pattern);
+        assert!(
+            source.contains(&format!("{ANCHOR_ID} ~~~ c_f0")),
+            "{source}"
+        );
+        // Mermaid counts the anchor's link: the dotted log line is the one after the chain.
+        let log_line = 1 + (LARGE_DIAGRAM - 2);
+        assert!(
+            source.contains(&format!("  linkStyle {log_line} stroke-dasharray")),
+            "{source}"
+        );
+        let layout = layout_from_mermaid(&source).unwrap();
+        assert!(!layout.boxes.contains_key(ANCHOR_ID));
+        assert_eq!(
+            layout.boxes.len(),
+            LARGE_DIAGRAM + 1,
+            "components and the region"
+        );
+        assert_eq!(layout.edges.len(), LARGE_DIAGRAM - 1);
+        assert!(layout.edges.iter().all(|e| e.from != ANCHOR_ID));
+        let svg = svg_from_mermaid(&source).unwrap();
+        assert!(svg.contains("AWS Region") || svg.contains("Region"));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use crate::catalog::{Catalog, Line, Shape};
 use crate::model::Pattern;
 
-use super::{edge_text, node_lines};
+use super::{edge_text, node_lines, zones};
 
 /// What part of a pattern to draw, for walkthrough steps: the visible components (all when
 /// `None`) and the ones to highlight as new.
@@ -19,8 +19,15 @@ pub struct View {
 }
 
 impl View {
+    /// Whether a node is drawn; a zone's copy of a component is when the component is.
     fn shows(&self, id: &str) -> bool {
-        self.visible.as_ref().is_none_or(|v| v.contains(id))
+        self.visible
+            .as_ref()
+            .is_none_or(|v| v.contains(zones::origin(id)))
+    }
+
+    fn highlights(&self, id: &str) -> bool {
+        self.highlight.contains(zones::origin(id))
     }
 }
 
@@ -120,7 +127,7 @@ pub(crate) fn node_ids(pattern: &Pattern) -> HashMap<String, String> {
         .map(|c| (c.id.clone(), "c"))
         .chain(pattern.groups.iter().map(|g| (g.id.clone(), "g")));
     for (id, prefix) in names {
-        let base = format!("{prefix}_{}", id.replace('-', "_"));
+        let base = format!("{prefix}_{}", id.replace('-', "_").replace('@', "__"));
         let mut candidate = base.clone();
         let mut n = 2;
         while !taken.insert(candidate.clone()) {
@@ -150,7 +157,8 @@ pub fn render_for_image(pattern: &Pattern) -> String {
 
 pub fn render_view(pattern: &Pattern, view: &View) -> String {
     let mut out = String::new();
-    write_mermaid(&mut out, pattern, view).expect("writing to a String cannot fail");
+    write_mermaid(&mut out, &zones::expand(pattern), view)
+        .expect("writing to a String cannot fail");
     out
 }
 
@@ -198,10 +206,14 @@ fn write_mermaid(out: &mut impl Write, pattern: &Pattern, view: &View) -> std::f
             "  classDef new fill:#FFF8C5,stroke:#D4A72C,color:#16191F,stroke-width:3px"
         )?;
     }
-    write_members(out, pattern, view, &ids, None, 1)?;
+    let large = view.for_image && pattern.components().count() >= LARGE_DIAGRAM;
+    write_members(out, pattern, view, &ids, None, 1, large)?;
 
     let mut dotted = Vec::new();
     let mut index = 0;
+    if large {
+        index = write_layout_anchor(out, pattern, view, &ids)?;
+    }
     for edge in pattern.edges() {
         if !view.shows(&edge.from.id) || !view.shows(&edge.to.id) {
             continue;
@@ -217,11 +229,17 @@ fn write_mermaid(out: &mut impl Write, pattern: &Pattern, view: &View) -> std::f
         if line == Line::Dotted {
             dotted.push(index.to_string());
         }
+        // A zone's copy of a connection carries no label: it is written on the first.
+        let text = edge_text(edge.connection);
+        let label = if text.is_empty() {
+            String::new()
+        } else {
+            format!("|\"{}\"|", escape_with(&text, view.for_image))
+        };
         writeln!(
             out,
-            "  {} {arrow}|\"{}\"| {}",
+            "  {} {arrow}{label} {}",
             ids[&format!("c:{}", edge.from.id)],
-            escape_with(&edge_text(edge.connection), view.for_image),
             ids[&format!("c:{}", edge.to.id)]
         )?;
         index += 1;
@@ -232,7 +250,7 @@ fn write_mermaid(out: &mut impl Write, pattern: &Pattern, view: &View) -> std::f
 
     let mut by_class: Vec<(&str, Vec<&str>)> = Vec::new();
     for c in pattern.components().filter(|c| view.shows(&c.id)) {
-        let class = if view.highlight.contains(&c.id) {
+        let class = if view.highlights(&c.id) {
             "new"
         } else {
             match catalog.kind(&c.kind) {
@@ -272,8 +290,59 @@ fn write_mermaid(out: &mut impl Write, pattern: &Pattern, view: &View) -> std::f
     Ok(())
 }
 
+/// Components from which a diagram is large: merman's layout takes it apart differently (see
+/// [`write_layout_anchor`]). Below it the anchor would only move boxes around for nothing.
+pub const LARGE_DIAGRAM: usize = 150;
+
+/// The Mermaid id of the layout anchor; [`super::image::layout_from_mermaid`] leaves it out.
+pub const ANCHOR_ID: &str = "x_layout_anchor";
+
+/// An invisible node outside every group with an invisible link into each innermost group.
+///
+/// Like Mermaid, merman lays out a subgraph that no edge crosses as a separate graph, and takes
+/// it out of the whole graph node by node, scanning every edge and every descendant for each
+/// node: cubic in the subgraph's size. The region that holds a whole pattern is such a
+/// subgraph, so 1,000 components took about 10 s, nearly all of it here. A link crossing every
+/// group's border keeps the groups in the one compound layout, which grows close to linearly.
+/// Returns the number of links written, so that `linkStyle` indices can skip them.
+fn write_layout_anchor(
+    out: &mut impl Write,
+    pattern: &Pattern,
+    view: &View,
+    ids: &HashMap<String, String>,
+) -> Result<usize, std::fmt::Error> {
+    writeln!(out, "  {ANCHOR_ID}[\" \"]")?;
+    writeln!(out, "  style {ANCHOR_ID} fill:none,stroke:none")?;
+    let mut links = 0;
+    for g in 0..pattern.groups.len() {
+        let innermost = group_visible(pattern, view, g)
+            && !pattern
+                .child_groups(Some(g))
+                .any(|child| group_visible(pattern, view, child));
+        if !innermost {
+            continue;
+        }
+        if let Some(first) = pattern.members(Some(g)).find(|c| view.shows(&c.id)) {
+            writeln!(out, "  {ANCHOR_ID} ~~~ {}", ids[&format!("c:{}", first.id)])?;
+            links += 1;
+        }
+    }
+    Ok(links)
+}
+
 /// A group is drawn when something visible sits in it, at any depth; empty boxes are noise.
+/// A zone's subnet is drawn when its tier holds something visible in any zone, so that every
+/// zone shows every tier.
 fn group_visible(pattern: &Pattern, view: &View, group: usize) -> bool {
+    match pattern.groups[group].properties.get(zones::ZONE_OF) {
+        Some(tier) => (0..pattern.groups.len())
+            .filter(|&g| pattern.groups[g].properties.get(zones::ZONE_OF) == Some(tier))
+            .any(|g| holds_visible(pattern, view, g)),
+        None => holds_visible(pattern, view, group),
+    }
+}
+
+fn holds_visible(pattern: &Pattern, view: &View, group: usize) -> bool {
     pattern.members(Some(group)).any(|c| view.shows(&c.id))
         || pattern
             .child_groups(Some(group))
@@ -287,6 +356,7 @@ fn write_members(
     ids: &HashMap<String, String>,
     group: Option<usize>,
     depth: usize,
+    large: bool,
 ) -> std::fmt::Result {
     let catalog = Catalog::builtin();
     let pad = "  ".repeat(depth);
@@ -294,7 +364,13 @@ fn write_members(
         let Some(kind) = catalog.kind(&c.kind) else {
             continue;
         };
-        let (open, close) = shape_brackets(kind.shape);
+        let shape = match kind.shape {
+            // merman draws a stadium as a traced curve of about 45 KB, where a rounded box is
+            // 0.8 KB: in a large diagram stadiums were nine tenths of the SVG and of its time.
+            Shape::Stadium | Shape::Person if large => Shape::Rounded,
+            shape => shape,
+        };
+        let (open, close) = shape_brackets(shape);
         let label: Vec<String> = node_lines(c)
             .iter()
             .map(|l| escape_with(l, view.for_image))
@@ -317,7 +393,7 @@ fn write_members(
             ids[&format!("g:{}", grp.id)],
             escape_with(&grp.label, view.for_image)
         )?;
-        write_members(out, pattern, view, ids, Some(g), depth + 1)?;
+        write_members(out, pattern, view, ids, Some(g), depth + 1, large)?;
         writeln!(out, "{pad}end")?;
     }
     Ok(())

@@ -313,6 +313,8 @@ fn drawio_files_render_in_mxgraph_with_drawio_aws_shapes() {
             .unwrap()
             .resolve(&[])
             .unwrap();
+        // As drawn: a copy of each component that runs in every availability zone.
+        let resolved = archpat::render::zones::expand(&resolved);
         let name = std::path::Path::new(&pattern)
             .file_stem()
             .unwrap()
