@@ -14,7 +14,7 @@ tools="${ARCHPAT_TOOLS:-$HOME/.cache/archpat-tools}"
 mmdc="$tools/node/node_modules/.bin/mmdc"
 page="$out/index.html"
 {
-  echo '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>archpat gallery</title>'
+  echo "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src * data:; style-src 'unsafe-inline'\"><title>archpat gallery</title>"
   echo '<style>body{font-family:sans-serif;margin:1em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:6px;vertical-align:top}th{background:#f4f4f4}img{width:520px;height:auto;display:block}pre{max-width:420px;max-height:420px;overflow:auto;font-size:11px}</style></head><body>'
   echo '<h1>archpat gallery: every built-in in every format</h1>'
   echo '<table><tr><th>pattern</th><th>built-in SVG</th><th>built-in PNG</th><th>DOT (Graphviz)</th><th>Mermaid (mermaid-cli)</th><th>draw.io</th></tr>'
