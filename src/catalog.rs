@@ -416,6 +416,19 @@ pub struct ComponentKind {
     /// pattern that lacks one.
     #[serde(default)]
     pub requires: Vec<Requirement>,
+    /// The resource types `archpat import` maps to this kind.
+    #[serde(default)]
+    pub imports: Imports,
+}
+
+/// Resource types a kind stands for, per IaC language. Only CloudFormation types are listed:
+/// Terraform types reach them through `templates/terraform/meta/cfn-types.yaml`, the table compare
+/// uses, and a CDK app synthesizes CloudFormation.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Imports {
+    #[serde(default)]
+    pub cloudformation: Vec<String>,
 }
 
 /// A VPC endpoint for an AWS service (`com.amazonaws.<region>.<service>`).
@@ -797,6 +810,19 @@ impl Catalog {
                 }
             }
         }
+        let mut claimed: BTreeMap<&str, &str> = BTreeMap::new();
+        for kind in self.kinds.values() {
+            for ty in &kind.imports.cloudformation {
+                if let Some(other) = claimed.insert(ty, &kind.kind) {
+                    return Err(CatalogError::Parse {
+                        path: format!("kinds/{}.yaml", kind.kind),
+                        message: format!(
+                            "`imports` lists `{ty}`, which kind `{other}` lists too; a type maps to one kind"
+                        ),
+                    });
+                }
+            }
+        }
         for (id, group) in &self.groups {
             if let Some(p) = group
                 .parents
@@ -807,6 +833,13 @@ impl Catalog {
             }
         }
         Ok(())
+    }
+
+    /// The kind a CloudFormation resource type maps to, if any (first kind in id order).
+    pub fn kind_for_cloudformation(&self, ty: &str) -> Option<&ComponentKind> {
+        self.kinds
+            .values()
+            .find(|k| k.imports.cloudformation.iter().any(|t| t == ty))
     }
 
     pub fn kind(&self, id: &str) -> Option<&ComponentKind> {
@@ -965,6 +998,20 @@ mod tests {
         let ecs = &Catalog::builtin().kinds["ecs-service"];
         assert_eq!(ecs.requires[0].kind.as_deref(), Some("ecs-cluster"));
         assert_eq!(ecs.placement.as_ref().unwrap().tiers, ["private-app"]);
+    }
+
+    #[test]
+    fn imports_map_each_cloudformation_type_to_one_kind() {
+        let catalog = Catalog::builtin();
+        let kind = |t: &str| catalog.kind_for_cloudformation(t).map(|k| k.kind.as_str());
+        assert_eq!(kind("AWS::Serverless::Function"), Some("lambda"));
+        assert_eq!(kind("AWS::Lambda::Function"), Some("lambda"));
+        assert_eq!(kind("AWS::IAM::Role"), None);
+        let mut files = embedded_files();
+        let sqs = files["kinds/sqs-queue.yaml"].replace("AWS::SQS::Queue", "AWS::SNS::Topic");
+        files.insert("kinds/sqs-queue.yaml".into(), sqs);
+        let err = Catalog::from_files(&files).unwrap_err().to_string();
+        assert!(err.contains("`AWS::SNS::Topic`, which kind `sns-topic` lists too"), "{err}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use crate::catalog::CatalogError;
 use crate::compare::CompareError;
+use crate::import::ImportError;
 use crate::library::LibraryError;
 use crate::loader::ResolveError;
 use crate::output::OutputError;
@@ -28,6 +29,8 @@ pub enum Error {
     Walk(#[from] WalkError),
     #[error(transparent)]
     Compare(#[from] CompareError),
+    #[error(transparent)]
+    Import(#[from] ImportError),
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Many(Vec<Error>),
 }
@@ -47,6 +50,7 @@ impl Error {
             Error::Walk(WalkError::Terminal(_)) => EXIT_ENVIRONMENT,
             Error::Walk(_) => EXIT_INPUT,
             Error::Compare(e) => e.exit_code(),
+            Error::Import(e) => e.exit_code(),
             Error::Many(errors) => errors
                 .iter()
                 .map(Error::exit_code)

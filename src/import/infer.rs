@@ -1,0 +1,939 @@
+//! From resources to a design: which resources are components (catalog kinds), which are helpers
+//! folded into a component or a connection, which are groups (VPCs, subnet tiers), and which
+//! connections the references, IAM statements, links, target groups, security-group rules and
+//! routes imply. The folding rules are written down in docs/import.md.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::rules::Rules;
+use super::{Report, Resource};
+use crate::catalog::{Catalog, VpcPlacement};
+
+#[derive(Debug, Clone)]
+pub(crate) struct Component {
+    pub id: String,
+    pub kind: String,
+    pub label: String,
+    pub group: Option<String>,
+    /// Where it came from: file, line, resource ids and type.
+    pub file: String,
+    pub line: Option<usize>,
+    pub sources: Vec<String>,
+    pub ty: String,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Group {
+    pub id: String,
+    pub kind: String,
+    pub parent: Option<String>,
+    pub label: String,
+    pub tier: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Connection {
+    pub from: String,
+    pub to: String,
+    pub kind: String,
+    pub why: String,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Model {
+    pub components: Vec<Component>,
+    pub groups: Vec<Group>,
+    pub connections: Vec<Connection>,
+    pub unclassified: Vec<(String, String, String)>,
+    pub report: Report,
+}
+
+/// A reference inside a resource: the property path (keys joined by `.`, list indexes left out)
+/// and the id it names.
+#[derive(Debug, Clone)]
+struct Ref {
+    path: String,
+    target: String,
+    in_statement: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Role {
+    Component,
+    Group(String),
+    Helper { why: String },
+    Unclassified,
+}
+
+/// Spelling-insensitive property name: `SubnetIds` and `subnet_ids` are one.
+fn norm(name: &str) -> String {
+    name.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn collect_refs(v: &Value, path: &str, in_statement: bool, ids: &BTreeSet<&str>, out: &mut Vec<Ref>) {
+    let mut push = |target: &str| {
+        if ids.contains(target) {
+            out.push(Ref {
+                path: path.to_string(),
+                target: target.to_string(),
+                in_statement,
+            });
+        }
+    };
+    match v {
+        Value::Object(o) => {
+            if let Some(Value::String(t)) = o.get("Ref") {
+                push(t);
+                return;
+            }
+            if let Some(g) = o.get("Fn::GetAtt") {
+                if let Some(t) = g.get(0).and_then(Value::as_str) {
+                    push(t);
+                }
+                return;
+            }
+            for (k, child) in o {
+                let sub = if k.starts_with("Fn::") {
+                    path.to_string()
+                } else if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                let st = in_statement || k == "Statement" || k == "statement";
+                collect_refs(child, &sub, st, ids, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|c| collect_refs(c, path, in_statement, ids, out)),
+        Value::String(s) if s.contains("${") => {
+            let mut rest = s.as_str();
+            while let Some(at) = rest.find("${") {
+                let tail = &rest[at + 2..];
+                let end = tail.find('}').unwrap_or(tail.len());
+                let inner = &tail[..end];
+                let name = inner.split(['.', '[']).next().unwrap_or("");
+                if ids.contains(inner) {
+                    push(inner);
+                } else if ids.contains(name) {
+                    push(name);
+                } else {
+                    // Terraform: `aws_x.y.arn`, `module.m.aws_x.y.arn`.
+                    let parts: Vec<&str> = inner.split('.').collect();
+                    for n in (2..=parts.len()).rev() {
+                        let cand = parts[..n].join(".");
+                        if ids.contains(cand.as_str()) {
+                            push(&cand);
+                            break;
+                        }
+                    }
+                }
+                rest = &tail[end.min(tail.len())..];
+            }
+        }
+        _ => {}
+    }
+}
+
+/// CamelCase or snake text → a pattern id (`ApiFn` → `api_fn`).
+pub(crate) fn slug(text: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        if c.is_ascii_uppercase() {
+            let prev_lower = i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            let prev_upper = i > 0 && chars[i - 1].is_ascii_uppercase();
+            if !out.is_empty() && !out.ends_with('_') && (prev_lower || (prev_upper && next_lower)) {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_ascii_alphanumeric() {
+            out.push(*c);
+        } else if !out.is_empty() && !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    let out = out.trim_matches('_').to_string();
+    match out.chars().next() {
+        Some(c) if c.is_ascii_lowercase() => out,
+        Some(_) => format!("r_{out}"),
+        None => "resource".into(),
+    }
+}
+
+/// Words of a logical id for a label: `ApiFn` → `Api fn`.
+fn words(id: &str) -> String {
+    let s = slug(id.rsplit('.').next().unwrap_or(id)).replace('_', " ");
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => s,
+    }
+}
+
+pub(crate) fn infer(
+    rules: &Rules,
+    catalog: &Catalog,
+    resources: &[Resource],
+    skipped: &[(String, String)],
+) -> Model {
+    let ids: BTreeSet<&str> = resources.iter().map(|r| r.id.as_str()).collect();
+    let index: BTreeMap<&str, usize> = resources.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let refs: Vec<Vec<Ref>> = resources
+        .iter()
+        .map(|r| {
+            let mut out = Vec::new();
+            collect_refs(&r.props, "", false, &ids, &mut out);
+            out.retain(|x| x.target != r.id);
+            out
+        })
+        .collect();
+    // Who references each resource (outside policy statements).
+    let mut referrers: Vec<Vec<(usize, String)>> = vec![Vec::new(); resources.len()];
+    for (i, rs) in refs.iter().enumerate() {
+        for r in rs.iter().filter(|r| !r.in_statement) {
+            referrers[index[r.target.as_str()]].push((i, r.path.clone()));
+        }
+    }
+
+    // 1. What each resource is.
+    let mut roles: Vec<Role> = resources
+        .iter()
+        .map(|r| {
+            if let Some(g) = rules.groups.get(&r.ty) {
+                Role::Group(g.clone())
+            } else if catalog.kind_for_cloudformation(&r.ty).is_some() {
+                Role::Component
+            } else if let Some((why, _)) = rules.helper(&r.ty) {
+                Role::Helper { why: why.to_string() }
+            } else {
+                Role::Unclassified
+            }
+        })
+        .collect();
+    for (i, r) in resources.iter().enumerate() {
+        if roles[i] != Role::Component {
+            continue;
+        }
+        if let Some(props) = rules.part_of.get(&r.ty)
+            && refs[i].iter().any(|x| props.iter().any(|p| norm(&x.path) == norm(p)))
+        {
+            roles[i] = Role::Helper {
+                why: "part of the component it names".into(),
+            };
+            continue;
+        }
+        let by = &referrers[i];
+        if !by.is_empty()
+            && by.iter().all(|(_, path)| {
+                rules
+                    .folded_when_only_referenced_by
+                    .iter()
+                    .any(|p| norm(path).ends_with(&norm(p)))
+            })
+        {
+            roles[i] = Role::Helper {
+                why: format!("serves `{}` only (through `{}`)", resources[by[0].0].id, by[0].1),
+            };
+        }
+    }
+    // Helpers whose referrer is a custom resource (a provider's role, log group) follow it.
+    let helper_info = |i: usize| rules.helpers.get(&resources[i].ty);
+    let is_link = |i: usize| rules.links.iter().any(|l| l.ty == resources[i].ty);
+    let is_shared = |i: usize| helper_info(i).is_some_and(|h| h.shared || h.bridge);
+
+    // 2. Components, numbered copies merged (`NatGateway1`, `NatGateway2` → one).
+    let mut comp_of: BTreeMap<usize, usize> = BTreeMap::new(); // resource → component index
+    let mut comps: Vec<Component> = Vec::new();
+    let mut used_ids: BTreeSet<String> = BTreeSet::new();
+    for (i, r) in resources.iter().enumerate() {
+        if roles[i] != Role::Component {
+            continue;
+        }
+        let kind = catalog.kind_for_cloudformation(&r.ty).map(|k| k.kind.clone()).unwrap_or_default();
+        let base_name = r.id.rsplit('.').next().unwrap_or(&r.id);
+        let stripped = base_name.trim_end_matches(|c: char| c.is_ascii_digit());
+        if stripped.len() < base_name.len()
+            && !stripped.is_empty()
+            && let Some(ci) = comps.iter().position(|c| {
+                c.ty == r.ty && {
+                    let first = c.sources[0].rsplit('.').next().unwrap_or(&c.sources[0]);
+                    first.trim_end_matches(|ch: char| ch.is_ascii_digit()) == stripped
+                }
+            })
+        {
+            comps[ci].sources.push(r.id.clone());
+            comp_of.insert(i, ci);
+            continue;
+        }
+        let name = if stripped.len() < base_name.len() && !stripped.is_empty() {
+            stripped
+        } else {
+            base_name
+        };
+        let mut id = slug(name);
+        if used_ids.contains(&id) {
+            id = format!("{id}_{}", kind.replace('-', "_"));
+        }
+        let mut n = 2;
+        while used_ids.contains(&id) {
+            id = format!("{}_{n}", slug(name));
+            n += 1;
+        }
+        used_ids.insert(id.clone());
+        comp_of.insert(i, comps.len());
+        comps.push(Component {
+            id,
+            kind,
+            label: label_of(r),
+            group: None,
+            file: r.file.clone(),
+            line: r.line,
+            sources: vec![r.id.clone()],
+            ty: r.ty.clone(),
+        });
+    }
+
+    // 3. Owners of helpers: the component that references it, or the one its `into` property
+    //    names, or any component it references; through other helpers.
+    let mut owner: BTreeMap<usize, usize> = comp_of.clone();
+    for _ in 0..6 {
+        let mut changed = false;
+        for i in 0..resources.len() {
+            if owner.contains_key(&i) || !matches!(roles[i], Role::Helper { .. }) || is_shared(i) {
+                continue;
+            }
+            let into = helper_info(i).map(|h| h.into.clone()).unwrap_or_default();
+            let via_into = refs[i]
+                .iter()
+                .filter(|x| !x.in_statement && into.iter().any(|p| norm(&x.path).starts_with(&norm(p))))
+                .find_map(|x| owner.get(&index[x.target.as_str()]).copied());
+            let by_referrer = || {
+                referrers[i]
+                    .iter()
+                    .filter(|(j, _)| !is_link(*j) && !is_shared(*j))
+                    .find_map(|(j, _)| owner.get(j).copied())
+            };
+            let by_reference = || {
+                refs[i]
+                    .iter()
+                    .filter(|x| !x.in_statement)
+                    .map(|x| index[x.target.as_str()])
+                    .filter(|j| !is_shared(*j))
+                    .find_map(|j| comp_of.get(&j).copied())
+            };
+            let found = if into.is_empty() {
+                by_referrer().or_else(|| via_into).or_else(by_reference)
+            } else {
+                via_into.or_else(by_referrer).or_else(by_reference)
+            };
+            if let Some(c) = found {
+                owner.insert(i, c);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    // Resources each component holds: itself and its helpers.
+    let held = |c: usize| -> Vec<usize> { owner.iter().filter(|(_, o)| **o == c).map(|(r, _)| *r).collect() };
+    let target_comp = |j: usize| -> Option<usize> { owner.get(&j).copied() };
+
+    let mut model = Model::default();
+    let report = &mut model.report;
+    for (id, why) in skipped {
+        report.notes.push(format!("{id} left out: {why}"));
+    }
+
+    // 4. Groups: region, VPCs, subnet tiers.
+    let vpcs: Vec<usize> = (0..resources.len()).filter(|i| roles[*i] == Role::Group("vpc".into())).collect();
+    let subnets: Vec<usize> = (0..resources.len()).filter(|i| roles[*i] == Role::Group("subnet".into())).collect();
+    let is_ty = |j: usize, kind: &str| comp_of.get(&j).is_some_and(|c| comps[*c].kind == kind);
+    // Route tables → what their default routes reach.
+    let mut table_targets: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, r) in resources.iter().enumerate() {
+        if r.ty == "AWS::EC2::RouteTable" {
+            for x in refs[i].iter().filter(|x| norm(&x.path).starts_with("route")) {
+                table_targets.entry(i).or_default().push(index[x.target.as_str()]);
+            }
+        }
+        if r.ty == "AWS::EC2::Route" {
+            let table = refs[i].iter().find(|x| norm(&x.path) == "routetableid").map(|x| index[x.target.as_str()]);
+            if let Some(t) = table {
+                for x in refs[i].iter().filter(|x| norm(&x.path) != "routetableid") {
+                    table_targets.entry(t).or_default().push(index[x.target.as_str()]);
+                }
+            }
+        }
+    }
+    let mut subnet_tables: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, r) in resources.iter().enumerate() {
+        if r.ty == "AWS::EC2::SubnetRouteTableAssociation" {
+            let s = refs[i].iter().find(|x| norm(&x.path) == "subnetid").map(|x| index[x.target.as_str()]);
+            let t = refs[i].iter().find(|x| norm(&x.path) == "routetableid").map(|x| index[x.target.as_str()]);
+            if let (Some(s), Some(t)) = (s, t) {
+                subnet_tables.entry(s).or_default().push(t);
+            }
+        }
+    }
+    let route_targets = |s: usize| -> Vec<usize> {
+        subnet_tables
+            .get(&s)
+            .into_iter()
+            .flatten()
+            .flat_map(|t| table_targets.get(t).cloned().unwrap_or_default())
+            .collect()
+    };
+    let vpc_of_subnet = |s: usize| -> Option<usize> {
+        refs[s].iter().map(|x| index[x.target.as_str()]).find(|j| vpcs.contains(j))
+    };
+    let tier_of = |s: usize| -> &'static str {
+        let targets = route_targets(s);
+        if targets.iter().any(|t| is_ty(*t, "internet-gateway"))
+            || resources[s].props.get("MapPublicIpOnLaunch").and_then(Value::as_bool) == Some(true)
+            || resources[s].props.get("map_public_ip_on_launch").and_then(Value::as_bool) == Some(true)
+        {
+            "public"
+        } else if targets.iter().any(|t| is_ty(*t, "nat-gateway")) || subnet_tables.get(&s).is_none() {
+            "private-app"
+        } else {
+            "private-data"
+        }
+    };
+    let region = Group {
+        id: "region".into(),
+        kind: "region".into(),
+        parent: None,
+        label: "AWS Region".into(),
+        tier: None,
+        note: None,
+    };
+    model.groups.push(region);
+    let mut vpc_group: BTreeMap<usize, String> = BTreeMap::new();
+    for (n, v) in vpcs.iter().enumerate() {
+        let id = if vpcs.len() == 1 { "vpc".to_string() } else { format!("vpc_{}", slug(&resources[*v].id)) };
+        let cidr = resources[*v].props.get("CidrBlock").or(resources[*v].props.get("cidr_block")).and_then(Value::as_str);
+        model.groups.push(Group {
+            id: id.clone(),
+            kind: "vpc".into(),
+            parent: Some("region".into()),
+            label: match cidr {
+                Some(c) => format!("VPC {c}"),
+                None if vpcs.len() > 1 => format!("VPC {}", n + 1),
+                None => "VPC".into(),
+            },
+            tier: None,
+            note: Some(format!("{}: {}", resources[*v].file, resources[*v].id)),
+        });
+        vpc_group.insert(*v, id);
+        report.folded.push((resources[*v].id.clone(), resources[*v].ty.clone(), format!("the `{}` group", vpc_group[v])));
+    }
+    let mut tier_groups: BTreeMap<(String, &'static str), String> = BTreeMap::new();
+    let mut subnet_group: BTreeMap<usize, String> = BTreeMap::new();
+    for s in &subnets {
+        let vpc_id = vpc_of_subnet(*s).and_then(|v| vpc_group.get(&v).cloned());
+        let vpc_id = match vpc_id {
+            Some(v) => v,
+            None => ensure_vpc(&mut model.groups),
+        };
+        let tier = tier_of(*s);
+        let key = (vpc_id.clone(), tier);
+        let gid = tier_groups
+            .entry(key)
+            .or_insert_with(|| {
+                let short = match tier {
+                    "public" => "public",
+                    "private-app" => "app",
+                    _ => "data",
+                };
+                let id = if vpc_id == "vpc" { short.to_string() } else { format!("{vpc_id}_{short}") };
+                model.groups.push(tier_group(&id, &vpc_id, tier));
+                id
+            })
+            .clone();
+        report.folded.push((resources[*s].id.clone(), resources[*s].ty.clone(), format!("the `{gid}` group ({tier} tier)")));
+        subnet_group.insert(*s, gid);
+    }
+
+    // Placement of each component.
+    let mut comp_subnets: Vec<Vec<usize>> = vec![Vec::new(); comps.len()];
+    let mut comp_vpc: Vec<Option<String>> = vec![None; comps.len()];
+    for c in 0..comps.len() {
+        for r in held(c) {
+            for x in refs[r].iter().filter(|x| !x.in_statement) {
+                let j = index[x.target.as_str()];
+                if subnets.contains(&j) && !comp_subnets[c].contains(&j) {
+                    comp_subnets[c].push(j);
+                }
+                if let Some(v) = vpc_group.get(&j) {
+                    comp_vpc[c].get_or_insert(v.clone());
+                }
+                // Through a shared helper (security group, gateway attachment).
+                if is_shared(j) || matches!(roles[j], Role::Helper { .. }) {
+                    for y in &refs[j] {
+                        if let Some(v) = vpc_group.get(&index[y.target.as_str()]) {
+                            comp_vpc[c].get_or_insert(v.clone());
+                        }
+                    }
+                }
+            }
+            // Shared helpers that reference this component and a VPC (an internet gateway's
+            // attachment).
+            for (j, _) in &referrers[r] {
+                if is_shared(*j) {
+                    for y in &refs[*j] {
+                        if let Some(v) = vpc_group.get(&index[y.target.as_str()]) {
+                            comp_vpc[c].get_or_insert(v.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for (c, comp) in comps.iter_mut().enumerate() {
+        let tiers: BTreeSet<&String> = comp_subnets[c].iter().filter_map(|s| subnet_group.get(s)).collect();
+        comp.group = match tiers.len() {
+            1 => tiers.into_iter().next().cloned(),
+            // In several tiers: the VPC that spans them.
+            n if n > 1 => comp_subnets[c]
+                .iter()
+                .filter_map(|s| vpc_of_subnet(*s))
+                .find_map(|v| vpc_group.get(&v).cloned())
+                .or(Some("vpc".into())),
+            _ => comp_vpc[c].clone().or(Some("region".into())),
+        };
+        if matches!(comp.kind.as_str(), "cloudfront" | "users") {
+            comp.group = None;
+        }
+    }
+    // Fix placement the catalog asks for (a kind that must sit in a VPC or in given tiers).
+    for comp in comps.iter_mut() {
+        let Some(p) = catalog.kind(&comp.kind).and_then(|k| k.placement.as_ref()) else {
+            continue;
+        };
+        let group_of = |id: &Option<String>| id.as_ref().and_then(|g| model.groups.iter().find(|x| &x.id == g)).cloned();
+        let g = group_of(&comp.group);
+        let in_vpc = g.as_ref().is_some_and(|g| g.kind == "vpc" || g.kind == "subnet");
+        if !in_vpc && p.vpc == VpcPlacement::Optional {
+            continue;
+        }
+        let vpc = match &g {
+            Some(g) if g.kind == "vpc" => g.id.clone(),
+            Some(g) if g.kind == "subnet" => g.parent.clone().unwrap_or_default(),
+            _ => ensure_vpc(&mut model.groups),
+        };
+        let tier_ok = g.as_ref().and_then(|g| g.tier.clone()).is_some_and(|t| p.tiers.is_empty() || p.tiers.contains(&t));
+        let plain_vpc_ok = p.tiers.is_empty() && g.as_ref().is_some_and(|g| g.kind == "vpc");
+        if tier_ok || plain_vpc_ok {
+            continue;
+        }
+        let want = p.tiers.first().cloned();
+        let new_group = match want {
+            None => vpc.clone(),
+            Some(t) => {
+                let existing = model.groups.iter().find(|x| x.parent.as_deref() == Some(&vpc) && x.tier.as_deref() == Some(&t));
+                match existing {
+                    Some(x) => x.id.clone(),
+                    None => {
+                        let short = match t.as_str() {
+                            "public" => "public",
+                            "private-app" => "app",
+                            _ => "data",
+                        };
+                        let id = if vpc == "vpc" { short.to_string() } else { format!("{vpc}_{short}") };
+                        model.groups.push(tier_group(&id, &vpc, &t));
+                        id
+                    }
+                }
+            }
+        };
+        report.notes.push(format!(
+            "`{}` ({}) placed in `{new_group}`: the template does not show its subnets there, and the catalog places kind `{}` there",
+            comp.id, comp.sources[0], comp.kind
+        ));
+        comp.group = Some(new_group);
+    }
+
+    // 5. Connections, strongest evidence first; one per ordered pair.
+    let mut conns: Vec<Connection> = Vec::new();
+    let add = |conns: &mut Vec<Connection>, comps: &[Component], from: usize, to: usize, kind: &str, why: String| {
+        if from == to {
+            return false;
+        }
+        let (f, t) = (&comps[from].id, &comps[to].id);
+        if conns.iter().any(|c| &c.from == f && &c.to == t) {
+            return false;
+        }
+        conns.push(Connection { from: f.clone(), to: t.clone(), kind: kind.to_string(), why });
+        true
+    };
+    let may = |from: usize, kind: &str, to: usize| {
+        catalog.kind(&comps[from].kind).is_some_and(|k| k.may_connect(kind, &comps[to].kind))
+    };
+    // a. Links: helpers that are connections.
+    for (i, r) in resources.iter().enumerate() {
+        let Some(link) = rules.links.iter().find(|l| l.ty == r.ty) else { continue };
+        let ends = |props: &[String]| -> Vec<usize> {
+            refs[i]
+                .iter()
+                .filter(|x| props.iter().any(|p| norm(&x.path).starts_with(&norm(p))))
+                .filter_map(|x| target_comp(index[x.target.as_str()]))
+                .collect()
+        };
+        for a in ends(&link.from) {
+            for b in ends(&link.to) {
+                for k in &link.kinds {
+                    if may(a, k, b) {
+                        add(&mut conns, &comps, a, b, k, format!("{} ({})", r.id, r.ty));
+                        break;
+                    }
+                    if may(b, k, a) {
+                        add(&mut conns, &comps, b, a, k, format!("{} ({})", r.id, r.ty));
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    // b. IAM statements of identity policies.
+    for (i, r) in resources.iter().enumerate() {
+        if !rules.identity_policy_types.contains(&r.ty) {
+            continue;
+        }
+        let Some(p) = owner.get(&i).copied() else { continue };
+        let mut statements = Vec::new();
+        find_statements(&r.props, &rules.not_policies, &mut statements);
+        for s in statements {
+            let allow = s.get("Effect").or(s.get("effect")).and_then(Value::as_str).is_none_or(|e| e == "Allow");
+            if !allow {
+                continue;
+            }
+            let mut actions = Vec::new();
+            for key in ["Action", "actions"] {
+                match s.get(key) {
+                    Some(Value::String(a)) => actions.push(a.clone()),
+                    Some(Value::Array(l)) => actions.extend(l.iter().filter_map(Value::as_str).map(str::to_string)),
+                    _ => {}
+                }
+            }
+            let kinds = rules.kinds_for_actions(&actions);
+            let mut found = Vec::new();
+            for key in ["Resource", "resources"] {
+                if let Some(v) = s.get(key) {
+                    collect_refs(v, "", false, &ids, &mut found);
+                }
+            }
+            for x in found {
+                let Some(t) = target_comp(index[x.target.as_str()]) else { continue };
+                if let Some(k) = kinds.iter().find(|k| may(p, k, t)) {
+                    add(&mut conns, &comps, p, t, k, format!("IAM statement in {} ({})", r.id, actions.join(", ")));
+                }
+            }
+        }
+    }
+    // c. Bridges (target groups, listeners, VPC origins): the components on either side.
+    let bridges: Vec<usize> = (0..resources.len()).filter(|i| helper_info(*i).is_some_and(|h| h.bridge)).collect();
+    let mut bridge_set: BTreeMap<usize, usize> = bridges.iter().map(|b| (*b, *b)).collect();
+    let find = |m: &BTreeMap<usize, usize>, mut x: usize| {
+        while m[&x] != x {
+            x = m[&x];
+        }
+        x
+    };
+    for b in &bridges {
+        for x in &refs[*b] {
+            let j = index[x.target.as_str()];
+            if bridge_set.contains_key(&j) {
+                let (ra, rb) = (find(&bridge_set, *b), find(&bridge_set, j));
+                bridge_set.insert(ra, rb);
+            }
+        }
+    }
+    let mut sides: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+    for b in &bridges {
+        let root = find(&bridge_set, *b);
+        let entry = sides.entry(root).or_default();
+        for x in &refs[*b] {
+            if let Some(c) = target_comp(index[x.target.as_str()]) {
+                entry.insert(c);
+            }
+        }
+        for (j, _) in &referrers[*b] {
+            if let Some(c) = owner.get(j) {
+                entry.insert(*c);
+            }
+        }
+    }
+    for set in sides.values() {
+        let list: Vec<usize> = set.iter().copied().collect();
+        for &a in &list {
+            for &b in &list {
+                if let Some(k) = ["origin", "route", "invoke"].iter().find(|k| may(a, k, b) && !may(b, k, a)) {
+                    add(&mut conns, &comps, a, b, k, "target group / listener".into());
+                }
+            }
+        }
+    }
+    // d. References between components.
+    for (i, r) in resources.iter().enumerate() {
+        let Some(a) = owner.get(&i).copied() else { continue };
+        if is_link(i) {
+            continue;
+        }
+        for x in refs[i].iter().filter(|x| !x.in_statement) {
+            let j = index[x.target.as_str()];
+            let Some(&b) = comp_of.get(&j) else { continue };
+            let first = x.path.split('.').next().unwrap_or("");
+            if let Some(rule) = rules.references.iter().find(|q| q.ty == r.ty && norm(&q.property) == norm(first)) {
+                let (f, t) = if rule.reverse { (b, a) } else { (a, b) };
+                if may(f, &rule.kind, t) {
+                    add(&mut conns, &comps, f, t, &rule.kind, format!("{}.{}", r.id, x.path));
+                }
+                continue;
+            }
+            if let Some(k) = rules.reference_kinds.iter().find(|k| may(a, k, b)) {
+                add(&mut conns, &comps, a, b, k, format!("{} references {} ({})", r.id, resources[j].id, x.path));
+            }
+        }
+    }
+    // e. Security-group ingress from another group.
+    let holders = |sg: usize| -> Vec<usize> {
+        let mut out: Vec<usize> = referrers[sg].iter().filter_map(|(j, _)| owner.get(j).copied()).collect();
+        out.sort();
+        out.dedup();
+        out
+    };
+    for (i, r) in resources.iter().enumerate() {
+        let pairs: Vec<(usize, usize)> = match r.ty.as_str() {
+            "AWS::EC2::SecurityGroupIngress" => {
+                let get = |names: &[&str]| refs[i].iter().find(|x| names.contains(&norm(&x.path).as_str())).map(|x| index[x.target.as_str()]);
+                match (get(&["sourcesecuritygroupid", "referencedsecuritygroupid", "sourcesecuritygroupname"]), get(&["groupid", "securitygroupid", "groupname"])) {
+                    (Some(s), Some(t)) => vec![(s, t)],
+                    _ => vec![],
+                }
+            }
+            "AWS::EC2::SecurityGroup" => refs[i]
+                .iter()
+                .filter(|x| {
+                    let p = norm(&x.path);
+                    p.starts_with("securitygroupingress") || p.starts_with("ingress")
+                })
+                .map(|x| (index[x.target.as_str()], i))
+                .collect(),
+            _ => vec![],
+        };
+        for (s, t) in pairs {
+            for a in holders(s) {
+                for b in holders(t) {
+                    if let Some(k) = rules.reference_kinds.iter().find(|k| may(a, k, b)) {
+                        add(&mut conns, &comps, a, b, k, format!("security group rule {}", r.id));
+                    }
+                }
+            }
+        }
+    }
+    // f. Default routes: a component in subnets whose route leads to a NAT or internet gateway.
+    for c in 0..comps.len() {
+        for s in comp_subnets[c].clone() {
+            for t in route_targets(s) {
+                if let Some(g) = comp_of.get(&t).copied()
+                    && may(c, "route", g)
+                {
+                    add(&mut conns, &comps, c, g, "route", "default route of its subnets".into());
+                }
+            }
+        }
+    }
+    // Implied by a property: an RDS managed master password is a secret the database writes.
+    // g. Users: the entry points nothing else routes to.
+    let entry_kinds = ["cloudfront", "alb", "apigateway-http"];
+    let fronted: BTreeSet<String> = conns
+        .iter()
+        .filter(|c| matches!(c.kind.as_str(), "origin" | "route" | "invoke"))
+        .map(|c| c.to.clone())
+        .collect();
+    let mut users_to: Vec<usize> = Vec::new();
+    for (c, comp) in comps.iter().enumerate() {
+        if !entry_kinds.contains(&comp.kind.as_str()) || fronted.contains(&comp.id) {
+            continue;
+        }
+        let internal = comp.sources.iter().any(|s| {
+            let p = &resources[index[s.as_str()]].props;
+            p.get("Scheme").and_then(Value::as_str) == Some("internal")
+                || p.get("internal").and_then(Value::as_bool) == Some(true)
+        });
+        if !internal {
+            users_to.push(c);
+        }
+    }
+    if !users_to.is_empty() {
+        let id = if used_ids.contains("users") { "internet_users".to_string() } else { "users".to_string() };
+        comps.push(Component {
+            id: id.clone(),
+            kind: "users".into(),
+            label: "Users".into(),
+            group: None,
+            file: String::new(),
+            line: None,
+            sources: Vec::new(),
+            ty: String::new(),
+        });
+        let u = comps.len() - 1;
+        for t in users_to {
+            add(&mut conns, &comps, u, t, "route", "a public entry point".into());
+        }
+        report.notes.push(format!("`{id}` added: the public entry points need someone who calls them"));
+    }
+
+    // 6. The report.
+    for (i, r) in resources.iter().enumerate() {
+        match &roles[i] {
+            Role::Component => {
+                let c = &comps[comp_of[&i]];
+                report.mapped.push((r.id.clone(), r.ty.clone(), c.id.clone(), c.kind.clone()));
+            }
+            Role::Group(_) => {}
+            Role::Helper { why } => {
+                let into = match owner.get(&i) {
+                    Some(c) => format!("into `{}`: {why}", comps[*c].id),
+                    None if is_shared(i) || is_link(i) => format!("into the network and connections: {why}"),
+                    None => format!("not drawn: {why}"),
+                };
+                report.folded.push((r.id.clone(), r.ty.clone(), into));
+            }
+            Role::Unclassified => {
+                report.unclassified.push((r.id.clone(), r.ty.clone()));
+                model.unclassified.push((r.id.clone(), r.ty.clone(), format!("{}{}", r.file, r.line.map(|l| format!(" line {l}")).unwrap_or_default())));
+            }
+        }
+    }
+    if !model.unclassified.is_empty() {
+        model.groups.push(Group {
+            id: "unclassified".into(),
+            kind: "container".into(),
+            parent: Some("region".into()),
+            label: format!(
+                "Unclassified: {}",
+                model.unclassified.iter().map(|u| u.1.as_str()).collect::<BTreeSet<_>>().into_iter().collect::<Vec<_>>().join(", ")
+            ),
+            tier: None,
+            note: None,
+        });
+    }
+    // Groups nothing sits in are left out, except the region and the unclassified box.
+    let used: BTreeSet<String> = comps.iter().filter_map(|c| c.group.clone()).collect();
+    let mut keep: BTreeSet<String> = used.clone();
+    for g in &model.groups {
+        if g.id == "unclassified" || g.id == "region" {
+            keep.insert(g.id.clone());
+        }
+    }
+    for _ in 0..4 {
+        for g in &model.groups {
+            if keep.contains(&g.id)
+                && let Some(p) = &g.parent
+            {
+                keep.insert(p.clone());
+            }
+        }
+    }
+    model.groups.retain(|g| keep.contains(&g.id));
+    report.groups = model.groups.len();
+    report.connections = conns.len();
+    model.components = comps;
+    model.connections = conns;
+    model
+}
+
+fn tier_group(id: &str, vpc: &str, tier: &str) -> Group {
+    Group {
+        id: id.to_string(),
+        kind: "subnet".into(),
+        parent: Some(vpc.to_string()),
+        label: match tier {
+            "public" => "Public subnets".into(),
+            "private-app" => "Private app subnets".into(),
+            _ => "Private data subnets".into(),
+        },
+        tier: Some(tier.to_string()),
+        note: None,
+    }
+}
+
+/// The VPC group for components the catalog places in a VPC when the template shows none (it
+/// takes the VPC and subnets as parameters).
+fn ensure_vpc(groups: &mut Vec<Group>) -> String {
+    if let Some(g) = groups.iter().find(|g| g.kind == "vpc") {
+        return g.id.clone();
+    }
+    groups.push(Group {
+        id: "vpc".into(),
+        kind: "vpc".into(),
+        parent: Some("region".into()),
+        label: "VPC (given as a parameter)".into(),
+        tier: None,
+        note: Some("not declared in the input; its resources are placed by the catalog".into()),
+    });
+    "vpc".into()
+}
+
+fn find_statements<'a>(v: &'a Value, skip: &[String], out: &mut Vec<&'a Value>) {
+    match v {
+        Value::Object(o) => {
+            for (k, child) in o {
+                if skip.iter().any(|s| s == k) {
+                    continue;
+                }
+                if k == "Statement" || k == "statement" {
+                    match child {
+                        Value::Array(a) => out.extend(a.iter().filter(|s| s.is_object())),
+                        Value::Object(_) => out.push(child),
+                        _ => {}
+                    }
+                    continue;
+                }
+                find_statements(child, skip, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|c| find_statements(c, skip, out)),
+        _ => {}
+    }
+}
+
+/// A label: the `Name` tag or description when it is plain text, else the id's words.
+fn label_of(r: &Resource) -> String {
+    let from_tags = r.props.get("Tags").and_then(|t| match t {
+        Value::Array(a) => a
+            .iter()
+            .find(|t| t.get("Key").and_then(Value::as_str) == Some("Name"))
+            .and_then(|t| t.get("Value")?.as_str().map(str::to_string)),
+        Value::Object(o) => o.get("Name").and_then(Value::as_str).map(str::to_string),
+        _ => None,
+    });
+    let text = from_tags
+        .or_else(|| r.props.get("Description").and_then(Value::as_str).map(str::to_string))
+        .filter(|t| !t.is_empty() && t.len() <= 60 && !t.contains("${"));
+    let base = r.path.as_ref().and_then(|p| p.split('/').nth(1)).map(str::to_string);
+    text.or(base).unwrap_or_else(|| words(&r.id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_pattern_ids() {
+        assert_eq!(slug("ApiFn"), "api_fn");
+        assert_eq!(slug("VPCEndpoint"), "vpc_endpoint");
+        assert_eq!(slug("aws_lambda_function.my-fn"), "aws_lambda_function_my_fn");
+        assert_eq!(slug("1st"), "r_1st");
+        assert_eq!(words("MyQueue"), "My queue");
+    }
+}
