@@ -1011,7 +1011,10 @@ mod tests {
         let sqs = files["kinds/sqs-queue.yaml"].replace("AWS::SQS::Queue", "AWS::SNS::Topic");
         files.insert("kinds/sqs-queue.yaml".into(), sqs);
         let err = Catalog::from_files(&files).unwrap_err().to_string();
-        assert!(err.contains("`AWS::SNS::Topic`, which kind `sns-topic` lists too"), "{err}");
+        assert!(
+            err.contains("`AWS::SNS::Topic`, which kind `sns-topic` lists too"),
+            "{err}"
+        );
     }
 
     #[test]

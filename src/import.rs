@@ -36,7 +36,9 @@ pub enum ImportError {
         line: Option<usize>,
         message: String,
     },
-    #[error("`{file}` is not a CloudFormation template (it has no `Resources` with a `Type`), a Terraform file or `terraform show -json` output")]
+    #[error(
+        "`{file}` is not a CloudFormation template (it has no `Resources` with a `Type`), a Terraform file or `terraform show -json` output"
+    )]
     NotATemplate { file: String },
     #[error("`{file}`{}: resource `{id}`: {message}", at(*.line))]
     Resource {
@@ -45,13 +47,19 @@ pub enum ImportError {
         id: String,
         message: String,
     },
-    #[error("`{path}` holds nothing to import: no CloudFormation template (`.yaml`, `.yml`, `.json`, `.template`), no `.tf` file and no `cdk.out` manifest")]
+    #[error(
+        "`{path}` holds nothing to import: no CloudFormation template (`.yaml`, `.yml`, `.json`, `.template`), no `.tf` file and no `cdk.out` manifest"
+    )]
     Empty { path: String },
-    #[error("`{path}` is not a file type import reads; give a CloudFormation template (`.yaml`, `.yml`, `.json`, `.template`), a `.tf` file or a folder")]
+    #[error(
+        "`{path}` is not a file type import reads; give a CloudFormation template (`.yaml`, `.yml`, `.json`, `.template`), a `.tf` file or a folder"
+    )]
     UnknownFileType { path: String },
     #[error("`{path}` declares no resources, so there is nothing to draw")]
     NoResources { path: String },
-    #[error("the pattern imported from `{path}` does not pass the loader (a bug in import; please report it with the input): {message}")]
+    #[error(
+        "the pattern imported from `{path}` does not pass the loader (a bug in import; please report it with the input): {message}"
+    )]
     Invalid { path: String, message: String },
     #[error("`{path}` exists; pass `--force` to overwrite it")]
     Exists { path: String },
@@ -195,13 +203,20 @@ fn read_dir(
         .collect();
     entries.sort();
     for p in entries {
-        let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
         if p.is_dir() {
             if !name.starts_with('.') && name != "node_modules" && name != "asset-output" {
                 read_dir(root, &p, out, depth + 1)?;
             }
         } else if readable_name(&name) && !name.starts_with('.') {
-            let rel = p.strip_prefix(root).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(root)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .replace('\\', "/");
             let text = std::fs::read_to_string(&p).map_err(|e| (p.clone(), e))?;
             out.insert(rel, text);
         }
@@ -224,7 +239,11 @@ pub fn import_files(
         let (r, s) = cdk::resources(rules, files)?;
         (r, s, "CDK app")
     } else if files.keys().any(|k| k.ends_with(".tf")) {
-        (terraform::resources(rules, files)?, Vec::new(), "Terraform configuration")
+        (
+            terraform::resources(rules, files)?,
+            Vec::new(),
+            "Terraform configuration",
+        )
     } else {
         let mut all = Vec::new();
         let mut skipped = Vec::new();
@@ -253,9 +272,13 @@ pub fn import_files(
         }
         if all.is_empty() && skipped.is_empty() {
             return Err(if files.is_empty() || !single {
-                ImportError::Empty { path: shown.to_string() }
+                ImportError::Empty {
+                    path: shown.to_string(),
+                }
             } else {
-                ImportError::NoResources { path: shown.to_string() }
+                ImportError::NoResources {
+                    path: shown.to_string(),
+                }
             });
         }
         (all, skipped, kind)
@@ -265,7 +288,12 @@ pub fn import_files(
             path: shown.to_string(),
         });
     }
-    let model = infer::infer(rules, crate::catalog::Catalog::builtin(), &resources, &skipped);
+    let model = infer::infer(
+        rules,
+        crate::catalog::Catalog::builtin(),
+        &resources,
+        &skipped,
+    );
     let pattern = write::pattern(&model, shown, name, kind);
     crate::loader::load_str(shown, &pattern).map_err(|e| ImportError::Invalid {
         path: shown.to_string(),
@@ -286,27 +314,45 @@ mod tests {
         let io = || std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
         let cases: Vec<(ImportError, &str, i32)> = vec![
             (
-                ImportError::Read { path: "a.yaml".into(), source: io() },
+                ImportError::Read {
+                    path: "a.yaml".into(),
+                    source: io(),
+                },
                 "cannot read `a.yaml`",
                 3,
             ),
             (
-                ImportError::Syntax { file: "t.yaml".into(), line: Some(4), message: "bad indent".into() },
+                ImportError::Syntax {
+                    file: "t.yaml".into(),
+                    line: Some(4),
+                    message: "bad indent".into(),
+                },
                 "`t.yaml`, line 4: bad indent",
                 1,
             ),
             (
-                ImportError::Syntax { file: "t.json".into(), line: None, message: "eof".into() },
+                ImportError::Syntax {
+                    file: "t.json".into(),
+                    line: None,
+                    message: "eof".into(),
+                },
                 "`t.json`: eof",
                 1,
             ),
             (
-                ImportError::NotATemplate { file: "x.yaml".into() },
+                ImportError::NotATemplate {
+                    file: "x.yaml".into(),
+                },
                 "`x.yaml` is not a CloudFormation template (it has no `Resources` with a `Type`), a Terraform file or `terraform show -json` output",
                 1,
             ),
             (
-                ImportError::Resource { file: "t.yaml".into(), line: Some(9), id: "Fn".into(), message: "it has no `Type`".into() },
+                ImportError::Resource {
+                    file: "t.yaml".into(),
+                    line: Some(9),
+                    id: "Fn".into(),
+                    message: "it has no `Type`".into(),
+                },
                 "`t.yaml`, line 9: resource `Fn`: it has no `Type`",
                 1,
             ),
@@ -316,22 +362,31 @@ mod tests {
                 1,
             ),
             (
-                ImportError::UnknownFileType { path: "a.txt".into() },
+                ImportError::UnknownFileType {
+                    path: "a.txt".into(),
+                },
                 "`a.txt` is not a file type import reads; give a CloudFormation template (`.yaml`, `.yml`, `.json`, `.template`), a `.tf` file or a folder",
                 1,
             ),
             (
-                ImportError::NoResources { path: "t.yaml".into() },
+                ImportError::NoResources {
+                    path: "t.yaml".into(),
+                },
                 "`t.yaml` declares no resources, so there is nothing to draw",
                 1,
             ),
             (
-                ImportError::Invalid { path: "t.yaml".into(), message: "m".into() },
+                ImportError::Invalid {
+                    path: "t.yaml".into(),
+                    message: "m".into(),
+                },
                 "the pattern imported from `t.yaml` does not pass the loader (a bug in import; please report it with the input): m",
                 1,
             ),
             (
-                ImportError::Exists { path: "p.yaml".into() },
+                ImportError::Exists {
+                    path: "p.yaml".into(),
+                },
                 "`p.yaml` exists; pass `--force` to overwrite it",
                 1,
             ),
@@ -348,9 +403,15 @@ mod tests {
         let files = BTreeMap::from([("t.yaml".to_string(), text.to_string())]);
         let out = import_files("t.yaml", "t", &files).unwrap();
         let p = &out.pattern;
-        assert!(p.contains("{ from: fn, to: table, kind: read-write }"), "{p}");
+        assert!(
+            p.contains("{ from: fn, to: table, kind: read-write }"),
+            "{p}"
+        );
         assert!(p.contains("{ from: fn, to: queue, kind: consume }"), "{p}");
-        assert!(p.contains("# t.yaml line 7: Fn (AWS::Serverless::Function)"), "{p}");
+        assert!(
+            p.contains("# t.yaml line 7: Fn (AWS::Serverless::Function)"),
+            "{p}"
+        );
         assert_eq!(out.report.mapped.len(), 3);
     }
 }

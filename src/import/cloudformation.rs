@@ -17,7 +17,8 @@ struct Inner(Value);
 
 impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let serde_saphyr::Tagged(Inner(value), tag) = serde_saphyr::Tagged::<Inner>::deserialize(d)?;
+        let serde_saphyr::Tagged(Inner(value), tag) =
+            serde_saphyr::Tagged::<Inner>::deserialize(d)?;
         Ok(Node(match tag.as_deref().map(short_tag) {
             Some(Some(name)) => long_form(name, value),
             _ => value,
@@ -137,7 +138,10 @@ pub(crate) fn parse(file: &str, text: &str) -> Result<Value, ImportError> {
 pub(crate) fn is_template(doc: &Value) -> bool {
     doc.get("Resources")
         .and_then(Value::as_object)
-        .is_some_and(|r| r.values().any(|v| v.get("Type").is_some_and(Value::is_string)))
+        .is_some_and(|r| {
+            r.values()
+                .any(|v| v.get("Type").is_some_and(Value::is_string))
+        })
 }
 
 /// The line each top-level resource's key is on, for comments and messages.
@@ -257,14 +261,24 @@ fn parameter_defaults(doc: &Value) -> Map<String, Value> {
 
 /// A condition's value with the parameters' defaults; what cannot be decided counts as true, so
 /// that nothing is dropped for a reason import cannot see.
-fn condition(name: &str, conditions: &Map<String, Value>, params: &Map<String, Value>, depth: u8) -> bool {
+fn condition(
+    name: &str,
+    conditions: &Map<String, Value>,
+    params: &Map<String, Value>,
+    depth: u8,
+) -> bool {
     match conditions.get(name) {
         Some(expr) if depth < 16 => eval(expr, conditions, params, depth + 1).unwrap_or(true),
         _ => true,
     }
 }
 
-fn eval(expr: &Value, conditions: &Map<String, Value>, params: &Map<String, Value>, depth: u8) -> Option<bool> {
+fn eval(
+    expr: &Value,
+    conditions: &Map<String, Value>,
+    params: &Map<String, Value>,
+    depth: u8,
+) -> Option<bool> {
     let obj = expr.as_object()?;
     let (k, v) = obj.iter().next()?;
     let list = || v.as_array().cloned().unwrap_or_default();
@@ -326,11 +340,13 @@ fn resolve_ifs(v: &mut Value, conditions: &Map<String, Value>, params: &Map<Stri
                 return;
             }
             o.retain(|_, child| child.get("Ref").and_then(Value::as_str) != Some("AWS::NoValue"));
-            o.values_mut().for_each(|c| resolve_ifs(c, conditions, params));
+            o.values_mut()
+                .for_each(|c| resolve_ifs(c, conditions, params));
         }
         Value::Array(a) => {
             a.retain(|child| child.get("Ref").and_then(Value::as_str) != Some("AWS::NoValue"));
-            a.iter_mut().for_each(|c| resolve_ifs(c, conditions, params));
+            a.iter_mut()
+                .for_each(|c| resolve_ifs(c, conditions, params));
         }
         _ => {}
     }
@@ -351,7 +367,8 @@ fn prefix_refs(v: &mut Value, prefix: &str, resources: &Map<String, Value>) {
             {
                 *s = format!("{prefix}{s}");
             }
-            o.values_mut().for_each(|c| prefix_refs(c, prefix, resources));
+            o.values_mut()
+                .for_each(|c| prefix_refs(c, prefix, resources));
         }
         Value::Array(a) => a.iter_mut().for_each(|c| prefix_refs(c, prefix, resources)),
         Value::String(s) if s.contains("${") => {
@@ -383,7 +400,12 @@ fn expand_sam(rules: &Rules, resources: &mut Vec<Resource>, globals: Option<&Val
                 p.entry(k.clone()).or_insert_with(|| v.clone());
             }
         }
-        // Policy templates → statements the IAM reader understands.
+        // Policy templates → statements the IAM reader understands (one policy may stand alone).
+        if let Some(single) = r.props.get_mut("Policies")
+            && !single.is_array()
+        {
+            *single = Value::Array(vec![single.take()]);
+        }
         if let Some(Value::Array(policies)) = r.props.get_mut("Policies") {
             for p in policies.iter_mut() {
                 let Some((name, args)) = p.as_object().and_then(|o| o.iter().next()) else {

@@ -76,7 +76,13 @@ fn norm(name: &str) -> String {
         .collect()
 }
 
-fn collect_refs(v: &Value, path: &str, in_statement: bool, ids: &BTreeSet<&str>, out: &mut Vec<Ref>) {
+fn collect_refs(
+    v: &Value,
+    path: &str,
+    in_statement: bool,
+    ids: &BTreeSet<&str>,
+    out: &mut Vec<Ref>,
+) {
     let mut push = |target: &str| {
         if ids.contains(target) {
             out.push(Ref {
@@ -110,7 +116,9 @@ fn collect_refs(v: &Value, path: &str, in_statement: bool, ids: &BTreeSet<&str>,
                 collect_refs(child, &sub, st, ids, out);
             }
         }
-        Value::Array(a) => a.iter().for_each(|c| collect_refs(c, path, in_statement, ids, out)),
+        Value::Array(a) => a
+            .iter()
+            .for_each(|c| collect_refs(c, path, in_statement, ids, out)),
         Value::String(s) if s.contains("${") => {
             let mut rest = s.as_str();
             while let Some(at) = rest.find("${") {
@@ -146,10 +154,12 @@ pub(crate) fn slug(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     for (i, c) in chars.iter().enumerate() {
         if c.is_ascii_uppercase() {
-            let prev_lower = i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
+            let prev_lower =
+                i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
             let prev_upper = i > 0 && chars[i - 1].is_ascii_uppercase();
-            if !out.is_empty() && !out.ends_with('_') && (prev_lower || (prev_upper && next_lower)) {
+            if !out.is_empty() && !out.ends_with('_') && (prev_lower || (prev_upper && next_lower))
+            {
                 out.push('_');
             }
             out.push(c.to_ascii_lowercase());
@@ -184,7 +194,11 @@ pub(crate) fn infer(
     skipped: &[(String, String)],
 ) -> Model {
     let ids: BTreeSet<&str> = resources.iter().map(|r| r.id.as_str()).collect();
-    let index: BTreeMap<&str, usize> = resources.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
+    let index: BTreeMap<&str, usize> = resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
     let refs: Vec<Vec<Ref>> = resources
         .iter()
         .map(|r| {
@@ -211,7 +225,9 @@ pub(crate) fn infer(
             } else if catalog.kind_for_cloudformation(&r.ty).is_some() {
                 Role::Component
             } else if let Some((why, _)) = rules.helper(&r.ty) {
-                Role::Helper { why: why.to_string() }
+                Role::Helper {
+                    why: why.to_string(),
+                }
             } else {
                 Role::Unclassified
             }
@@ -222,14 +238,20 @@ pub(crate) fn infer(
             continue;
         }
         if let Some(props) = rules.part_of.get(&r.ty)
-            && refs[i].iter().any(|x| props.iter().any(|p| norm(&x.path) == norm(p)))
+            && refs[i]
+                .iter()
+                .any(|x| props.iter().any(|p| norm(&x.path) == norm(p)))
         {
             roles[i] = Role::Helper {
                 why: "part of the component it names".into(),
             };
             continue;
         }
-        let by = &referrers[i];
+        let by: Vec<(usize, String)> = referrers[i]
+            .iter()
+            .filter(|(j, _)| catalog.kind_for_cloudformation(&resources[*j].ty).is_some())
+            .cloned()
+            .collect();
         if !by.is_empty()
             && by.iter().all(|(_, path)| {
                 rules
@@ -239,7 +261,34 @@ pub(crate) fn infer(
             })
         {
             roles[i] = Role::Helper {
-                why: format!("serves `{}` only (through `{}`)", resources[by[0].0].id, by[0].1),
+                why: format!(
+                    "serves `{}` only (through `{}`)",
+                    resources[by[0].0].id, by[0].1
+                ),
+            };
+        }
+    }
+    // Log groups only helpers write to (a flow log, a folded provider function).
+    for i in 0..resources.len() {
+        let kind = catalog
+            .kind_for_cloudformation(&resources[i].ty)
+            .map(|k| k.kind.clone());
+        if roles[i] != Role::Component
+            || !kind.is_some_and(|k| rules.folded_when_only_helpers_refer.contains(&k))
+        {
+            continue;
+        }
+        let by = &referrers[i];
+        if !by.is_empty()
+            && by
+                .iter()
+                .all(|(j, _)| matches!(roles[*j], Role::Helper { .. }))
+        {
+            roles[i] = Role::Helper {
+                why: format!(
+                    "written to only by `{}`, which is folded",
+                    resources[by[0].0].id
+                ),
             };
         }
     }
@@ -256,7 +305,10 @@ pub(crate) fn infer(
         if roles[i] != Role::Component {
             continue;
         }
-        let kind = catalog.kind_for_cloudformation(&r.ty).map(|k| k.kind.clone()).unwrap_or_default();
+        let kind = catalog
+            .kind_for_cloudformation(&r.ty)
+            .map(|k| k.kind.clone())
+            .unwrap_or_default();
         let base_name = r.id.rsplit('.').next().unwrap_or(&r.id);
         let stripped = base_name.trim_end_matches(|c: char| c.is_ascii_digit());
         if stripped.len() < base_name.len()
@@ -312,7 +364,9 @@ pub(crate) fn infer(
             let into = helper_info(i).map(|h| h.into.clone()).unwrap_or_default();
             let via_into = refs[i]
                 .iter()
-                .filter(|x| !x.in_statement && into.iter().any(|p| norm(&x.path).starts_with(&norm(p))))
+                .filter(|x| {
+                    !x.in_statement && into.iter().any(|p| norm(&x.path).starts_with(&norm(p)))
+                })
                 .find_map(|x| owner.get(&index[x.target.as_str()]).copied());
             let by_referrer = || {
                 referrers[i]
@@ -343,7 +397,13 @@ pub(crate) fn infer(
         }
     }
     // Resources each component holds: itself and its helpers.
-    let held = |c: usize| -> Vec<usize> { owner.iter().filter(|(_, o)| **o == c).map(|(r, _)| *r).collect() };
+    let held = |c: usize| -> Vec<usize> {
+        owner
+            .iter()
+            .filter(|(_, o)| **o == c)
+            .map(|(r, _)| *r)
+            .collect()
+    };
     let target_comp = |j: usize| -> Option<usize> { owner.get(&j).copied() };
 
     let mut model = Model::default();
@@ -353,22 +413,38 @@ pub(crate) fn infer(
     }
 
     // 4. Groups: region, VPCs, subnet tiers.
-    let vpcs: Vec<usize> = (0..resources.len()).filter(|i| roles[*i] == Role::Group("vpc".into())).collect();
-    let subnets: Vec<usize> = (0..resources.len()).filter(|i| roles[*i] == Role::Group("subnet".into())).collect();
+    let vpcs: Vec<usize> = (0..resources.len())
+        .filter(|i| roles[*i] == Role::Group("vpc".into()))
+        .collect();
+    let subnets: Vec<usize> = (0..resources.len())
+        .filter(|i| roles[*i] == Role::Group("subnet".into()))
+        .collect();
     let is_ty = |j: usize, kind: &str| comp_of.get(&j).is_some_and(|c| comps[*c].kind == kind);
     // Route tables → what their default routes reach.
     let mut table_targets: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, r) in resources.iter().enumerate() {
         if r.ty == "AWS::EC2::RouteTable" {
-            for x in refs[i].iter().filter(|x| norm(&x.path).starts_with("route")) {
-                table_targets.entry(i).or_default().push(index[x.target.as_str()]);
+            for x in refs[i]
+                .iter()
+                .filter(|x| norm(&x.path).starts_with("route"))
+            {
+                table_targets
+                    .entry(i)
+                    .or_default()
+                    .push(index[x.target.as_str()]);
             }
         }
         if r.ty == "AWS::EC2::Route" {
-            let table = refs[i].iter().find(|x| norm(&x.path) == "routetableid").map(|x| index[x.target.as_str()]);
+            let table = refs[i]
+                .iter()
+                .find(|x| norm(&x.path) == "routetableid")
+                .map(|x| index[x.target.as_str()]);
             if let Some(t) = table {
                 for x in refs[i].iter().filter(|x| norm(&x.path) != "routetableid") {
-                    table_targets.entry(t).or_default().push(index[x.target.as_str()]);
+                    table_targets
+                        .entry(t)
+                        .or_default()
+                        .push(index[x.target.as_str()]);
                 }
             }
         }
@@ -376,8 +452,14 @@ pub(crate) fn infer(
     let mut subnet_tables: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, r) in resources.iter().enumerate() {
         if r.ty == "AWS::EC2::SubnetRouteTableAssociation" {
-            let s = refs[i].iter().find(|x| norm(&x.path) == "subnetid").map(|x| index[x.target.as_str()]);
-            let t = refs[i].iter().find(|x| norm(&x.path) == "routetableid").map(|x| index[x.target.as_str()]);
+            let s = refs[i]
+                .iter()
+                .find(|x| norm(&x.path) == "subnetid")
+                .map(|x| index[x.target.as_str()]);
+            let t = refs[i]
+                .iter()
+                .find(|x| norm(&x.path) == "routetableid")
+                .map(|x| index[x.target.as_str()]);
             if let (Some(s), Some(t)) = (s, t) {
                 subnet_tables.entry(s).or_default().push(t);
             }
@@ -392,16 +474,29 @@ pub(crate) fn infer(
             .collect()
     };
     let vpc_of_subnet = |s: usize| -> Option<usize> {
-        refs[s].iter().map(|x| index[x.target.as_str()]).find(|j| vpcs.contains(j))
+        refs[s]
+            .iter()
+            .map(|x| index[x.target.as_str()])
+            .find(|j| vpcs.contains(j))
     };
     let tier_of = |s: usize| -> &'static str {
         let targets = route_targets(s);
         if targets.iter().any(|t| is_ty(*t, "internet-gateway"))
-            || resources[s].props.get("MapPublicIpOnLaunch").and_then(Value::as_bool) == Some(true)
-            || resources[s].props.get("map_public_ip_on_launch").and_then(Value::as_bool) == Some(true)
+            || resources[s]
+                .props
+                .get("MapPublicIpOnLaunch")
+                .and_then(Value::as_bool)
+                == Some(true)
+            || resources[s]
+                .props
+                .get("map_public_ip_on_launch")
+                .and_then(Value::as_bool)
+                == Some(true)
         {
             "public"
-        } else if targets.iter().any(|t| is_ty(*t, "nat-gateway")) || subnet_tables.get(&s).is_none() {
+        } else if targets.iter().any(|t| is_ty(*t, "nat-gateway"))
+            || subnet_tables.get(&s).is_none()
+        {
             "private-app"
         } else {
             "private-data"
@@ -418,8 +513,16 @@ pub(crate) fn infer(
     model.groups.push(region);
     let mut vpc_group: BTreeMap<usize, String> = BTreeMap::new();
     for (n, v) in vpcs.iter().enumerate() {
-        let id = if vpcs.len() == 1 { "vpc".to_string() } else { format!("vpc_{}", slug(&resources[*v].id)) };
-        let cidr = resources[*v].props.get("CidrBlock").or(resources[*v].props.get("cidr_block")).and_then(Value::as_str);
+        let id = if vpcs.len() == 1 {
+            "vpc".to_string()
+        } else {
+            format!("vpc_{}", slug(&resources[*v].id))
+        };
+        let cidr = resources[*v]
+            .props
+            .get("CidrBlock")
+            .or(resources[*v].props.get("cidr_block"))
+            .and_then(Value::as_str);
         model.groups.push(Group {
             id: id.clone(),
             kind: "vpc".into(),
@@ -433,7 +536,11 @@ pub(crate) fn infer(
             note: Some(format!("{}: {}", resources[*v].file, resources[*v].id)),
         });
         vpc_group.insert(*v, id);
-        report.folded.push((resources[*v].id.clone(), resources[*v].ty.clone(), format!("the `{}` group", vpc_group[v])));
+        report.folded.push((
+            resources[*v].id.clone(),
+            resources[*v].ty.clone(),
+            format!("the `{}` group", vpc_group[v]),
+        ));
     }
     let mut tier_groups: BTreeMap<(String, &'static str), String> = BTreeMap::new();
     let mut subnet_group: BTreeMap<usize, String> = BTreeMap::new();
@@ -453,12 +560,20 @@ pub(crate) fn infer(
                     "private-app" => "app",
                     _ => "data",
                 };
-                let id = if vpc_id == "vpc" { short.to_string() } else { format!("{vpc_id}_{short}") };
+                let id = if vpc_id == "vpc" {
+                    short.to_string()
+                } else {
+                    format!("{vpc_id}_{short}")
+                };
                 model.groups.push(tier_group(&id, &vpc_id, tier));
                 id
             })
             .clone();
-        report.folded.push((resources[*s].id.clone(), resources[*s].ty.clone(), format!("the `{gid}` group ({tier} tier)")));
+        report.folded.push((
+            resources[*s].id.clone(),
+            resources[*s].ty.clone(),
+            format!("the `{gid}` group ({tier} tier)"),
+        ));
         subnet_group.insert(*s, gid);
     }
 
@@ -498,7 +613,10 @@ pub(crate) fn infer(
         }
     }
     for (c, comp) in comps.iter_mut().enumerate() {
-        let tiers: BTreeSet<&String> = comp_subnets[c].iter().filter_map(|s| subnet_group.get(s)).collect();
+        let tiers: BTreeSet<&String> = comp_subnets[c]
+            .iter()
+            .filter_map(|s| subnet_group.get(s))
+            .collect();
         comp.group = match tiers.len() {
             1 => tiers.into_iter().next().cloned(),
             // In several tiers: the VPC that spans them.
@@ -518,9 +636,15 @@ pub(crate) fn infer(
         let Some(p) = catalog.kind(&comp.kind).and_then(|k| k.placement.as_ref()) else {
             continue;
         };
-        let group_of = |id: &Option<String>| id.as_ref().and_then(|g| model.groups.iter().find(|x| &x.id == g)).cloned();
+        let group_of = |id: &Option<String>| {
+            id.as_ref()
+                .and_then(|g| model.groups.iter().find(|x| &x.id == g))
+                .cloned()
+        };
         let g = group_of(&comp.group);
-        let in_vpc = g.as_ref().is_some_and(|g| g.kind == "vpc" || g.kind == "subnet");
+        let in_vpc = g
+            .as_ref()
+            .is_some_and(|g| g.kind == "vpc" || g.kind == "subnet");
         if !in_vpc && p.vpc == VpcPlacement::Optional {
             continue;
         }
@@ -529,7 +653,10 @@ pub(crate) fn infer(
             Some(g) if g.kind == "subnet" => g.parent.clone().unwrap_or_default(),
             _ => ensure_vpc(&mut model.groups),
         };
-        let tier_ok = g.as_ref().and_then(|g| g.tier.clone()).is_some_and(|t| p.tiers.is_empty() || p.tiers.contains(&t));
+        let tier_ok = g
+            .as_ref()
+            .and_then(|g| g.tier.clone())
+            .is_some_and(|t| p.tiers.is_empty() || p.tiers.contains(&t));
         let plain_vpc_ok = p.tiers.is_empty() && g.as_ref().is_some_and(|g| g.kind == "vpc");
         if tier_ok || plain_vpc_ok {
             continue;
@@ -538,7 +665,10 @@ pub(crate) fn infer(
         let new_group = match want {
             None => vpc.clone(),
             Some(t) => {
-                let existing = model.groups.iter().find(|x| x.parent.as_deref() == Some(&vpc) && x.tier.as_deref() == Some(&t));
+                let existing = model
+                    .groups
+                    .iter()
+                    .find(|x| x.parent.as_deref() == Some(&vpc) && x.tier.as_deref() == Some(&t));
                 match existing {
                     Some(x) => x.id.clone(),
                     None => {
@@ -547,7 +677,11 @@ pub(crate) fn infer(
                             "private-app" => "app",
                             _ => "data",
                         };
-                        let id = if vpc == "vpc" { short.to_string() } else { format!("{vpc}_{short}") };
+                        let id = if vpc == "vpc" {
+                            short.to_string()
+                        } else {
+                            format!("{vpc}_{short}")
+                        };
                         model.groups.push(tier_group(&id, &vpc, &t));
                         id
                     }
@@ -563,7 +697,12 @@ pub(crate) fn infer(
 
     // 5. Connections, strongest evidence first; one per ordered pair.
     let mut conns: Vec<Connection> = Vec::new();
-    let add = |conns: &mut Vec<Connection>, comps: &[Component], from: usize, to: usize, kind: &str, why: String| {
+    let add = |conns: &mut Vec<Connection>,
+               comps: &[Component],
+               from: usize,
+               to: usize,
+               kind: &str,
+               why: String| {
         if from == to {
             return false;
         }
@@ -571,15 +710,24 @@ pub(crate) fn infer(
         if conns.iter().any(|c| &c.from == f && &c.to == t) {
             return false;
         }
-        conns.push(Connection { from: f.clone(), to: t.clone(), kind: kind.to_string(), why });
+        conns.push(Connection {
+            from: f.clone(),
+            to: t.clone(),
+            kind: kind.to_string(),
+            why,
+        });
         true
     };
     let may = |from: usize, kind: &str, to: usize| {
-        catalog.kind(&comps[from].kind).is_some_and(|k| k.may_connect(kind, &comps[to].kind))
+        catalog
+            .kind(&comps[from].kind)
+            .is_some_and(|k| k.may_connect(kind, &comps[to].kind))
     };
     // a. Links: helpers that are connections.
     for (i, r) in resources.iter().enumerate() {
-        let Some(link) = rules.links.iter().find(|l| l.ty == r.ty) else { continue };
+        let Some(link) = rules.links.iter().find(|l| l.ty == r.ty) else {
+            continue;
+        };
         let ends = |props: &[String]| -> Vec<usize> {
             refs[i]
                 .iter()
@@ -607,11 +755,17 @@ pub(crate) fn infer(
         if !rules.identity_policy_types.contains(&r.ty) {
             continue;
         }
-        let Some(p) = owner.get(&i).copied() else { continue };
+        let Some(p) = owner.get(&i).copied() else {
+            continue;
+        };
         let mut statements = Vec::new();
         find_statements(&r.props, &rules.not_policies, &mut statements);
         for s in statements {
-            let allow = s.get("Effect").or(s.get("effect")).and_then(Value::as_str).is_none_or(|e| e == "Allow");
+            let allow = s
+                .get("Effect")
+                .or(s.get("effect"))
+                .and_then(Value::as_str)
+                .is_none_or(|e| e == "Allow");
             if !allow {
                 continue;
             }
@@ -619,7 +773,9 @@ pub(crate) fn infer(
             for key in ["Action", "actions"] {
                 match s.get(key) {
                     Some(Value::String(a)) => actions.push(a.clone()),
-                    Some(Value::Array(l)) => actions.extend(l.iter().filter_map(Value::as_str).map(str::to_string)),
+                    Some(Value::Array(l)) => {
+                        actions.extend(l.iter().filter_map(Value::as_str).map(str::to_string))
+                    }
                     _ => {}
                 }
             }
@@ -631,15 +787,26 @@ pub(crate) fn infer(
                 }
             }
             for x in found {
-                let Some(t) = target_comp(index[x.target.as_str()]) else { continue };
+                let Some(t) = target_comp(index[x.target.as_str()]) else {
+                    continue;
+                };
                 if let Some(k) = kinds.iter().find(|k| may(p, k, t)) {
-                    add(&mut conns, &comps, p, t, k, format!("IAM statement in {} ({})", r.id, actions.join(", ")));
+                    add(
+                        &mut conns,
+                        &comps,
+                        p,
+                        t,
+                        k,
+                        format!("IAM statement in {} ({})", r.id, actions.join(", ")),
+                    );
                 }
             }
         }
     }
     // c. Bridges (target groups, listeners, VPC origins): the components on either side.
-    let bridges: Vec<usize> = (0..resources.len()).filter(|i| helper_info(*i).is_some_and(|h| h.bridge)).collect();
+    let bridges: Vec<usize> = (0..resources.len())
+        .filter(|i| helper_info(*i).is_some_and(|h| h.bridge))
+        .collect();
     let mut bridge_set: BTreeMap<usize, usize> = bridges.iter().map(|b| (*b, *b)).collect();
     let find = |m: &BTreeMap<usize, usize>, mut x: usize| {
         while m[&x] != x {
@@ -675,37 +842,77 @@ pub(crate) fn infer(
         let list: Vec<usize> = set.iter().copied().collect();
         for &a in &list {
             for &b in &list {
-                if let Some(k) = ["origin", "route", "invoke"].iter().find(|k| may(a, k, b) && !may(b, k, a)) {
-                    add(&mut conns, &comps, a, b, k, "target group / listener".into());
+                if let Some(k) = ["origin", "route", "invoke"]
+                    .iter()
+                    .find(|k| may(a, k, b) && !may(b, k, a))
+                {
+                    add(
+                        &mut conns,
+                        &comps,
+                        a,
+                        b,
+                        k,
+                        "target group / listener".into(),
+                    );
                 }
             }
         }
     }
     // d. References between components.
     for (i, r) in resources.iter().enumerate() {
-        let Some(a) = owner.get(&i).copied() else { continue };
+        let Some(a) = owner.get(&i).copied() else {
+            continue;
+        };
         if is_link(i) {
             continue;
         }
         for x in refs[i].iter().filter(|x| !x.in_statement) {
             let j = index[x.target.as_str()];
-            let Some(&b) = comp_of.get(&j) else { continue };
             let first = x.path.split('.').next().unwrap_or("");
-            if let Some(rule) = rules.references.iter().find(|q| q.ty == r.ty && norm(&q.property) == norm(first)) {
+            let rule = rules
+                .references
+                .iter()
+                .find(|q| q.ty == r.ty && norm(&q.property) == norm(first));
+            let b = match comp_of.get(&j) {
+                Some(b) => *b,
+                None if rule.is_some() => match owner.get(&j) {
+                    Some(b) => *b,
+                    None => continue,
+                },
+                None => continue,
+            };
+            if let Some(rule) = rule {
                 let (f, t) = if rule.reverse { (b, a) } else { (a, b) };
                 if may(f, &rule.kind, t) {
-                    add(&mut conns, &comps, f, t, &rule.kind, format!("{}.{}", r.id, x.path));
+                    add(
+                        &mut conns,
+                        &comps,
+                        f,
+                        t,
+                        &rule.kind,
+                        format!("{}.{}", r.id, x.path),
+                    );
                 }
                 continue;
             }
             if let Some(k) = rules.reference_kinds.iter().find(|k| may(a, k, b)) {
-                add(&mut conns, &comps, a, b, k, format!("{} references {} ({})", r.id, resources[j].id, x.path));
+                add(
+                    &mut conns,
+                    &comps,
+                    a,
+                    b,
+                    k,
+                    format!("{} references {} ({})", r.id, resources[j].id, x.path),
+                );
             }
         }
     }
     // e. Security-group ingress from another group.
     let holders = |sg: usize| -> Vec<usize> {
-        let mut out: Vec<usize> = referrers[sg].iter().filter_map(|(j, _)| owner.get(j).copied()).collect();
+        let mut out: Vec<usize> = referrers[sg]
+            .iter()
+            .filter_map(|(j, _)| owner.get(j).copied())
+            .collect();
         out.sort();
         out.dedup();
         out
@@ -713,8 +920,20 @@ pub(crate) fn infer(
     for (i, r) in resources.iter().enumerate() {
         let pairs: Vec<(usize, usize)> = match r.ty.as_str() {
             "AWS::EC2::SecurityGroupIngress" => {
-                let get = |names: &[&str]| refs[i].iter().find(|x| names.contains(&norm(&x.path).as_str())).map(|x| index[x.target.as_str()]);
-                match (get(&["sourcesecuritygroupid", "referencedsecuritygroupid", "sourcesecuritygroupname"]), get(&["groupid", "securitygroupid", "groupname"])) {
+                let get = |names: &[&str]| {
+                    refs[i]
+                        .iter()
+                        .find(|x| names.contains(&norm(&x.path).as_str()))
+                        .map(|x| index[x.target.as_str()])
+                };
+                match (
+                    get(&[
+                        "sourcesecuritygroupid",
+                        "referencedsecuritygroupid",
+                        "sourcesecuritygroupname",
+                    ]),
+                    get(&["groupid", "securitygroupid", "groupname"]),
+                ) {
                     (Some(s), Some(t)) => vec![(s, t)],
                     _ => vec![],
                 }
@@ -733,7 +952,14 @@ pub(crate) fn infer(
             for a in holders(s) {
                 for b in holders(t) {
                     if let Some(k) = rules.reference_kinds.iter().find(|k| may(a, k, b)) {
-                        add(&mut conns, &comps, a, b, k, format!("security group rule {}", r.id));
+                        add(
+                            &mut conns,
+                            &comps,
+                            a,
+                            b,
+                            k,
+                            format!("security group rule {}", r.id),
+                        );
                     }
                 }
             }
@@ -746,12 +972,72 @@ pub(crate) fn infer(
                 if let Some(g) = comp_of.get(&t).copied()
                     && may(c, "route", g)
                 {
-                    add(&mut conns, &comps, c, g, "route", "default route of its subnets".into());
+                    add(
+                        &mut conns,
+                        &comps,
+                        c,
+                        g,
+                        "route",
+                        "default route of its subnets".into(),
+                    );
                 }
             }
         }
     }
     // Implied by a property: an RDS managed master password is a secret the database writes.
+    let n = comps.len();
+    for c in 0..n {
+        let src = &resources[index[comps[c].sources[0].as_str()]];
+        for imp in rules.implied.iter().filter(|x| x.ty == src.ty) {
+            let on = src
+                .props
+                .get(&imp.property)
+                .is_some_and(|v| v.as_bool() == Some(true) || v.as_str() == Some("true"));
+            if !on {
+                continue;
+            }
+            let id = format!("{}_secret", comps[c].id);
+            comps.push(Component {
+                id: id.clone(),
+                kind: imp.kind.clone(),
+                label: imp.label.clone(),
+                group: Some("region".into()),
+                file: comps[c].file.clone(),
+                line: comps[c].line,
+                sources: Vec::new(),
+                ty: format!("{}.{}", src.ty, imp.property),
+            });
+            let s = comps.len() - 1;
+            add(
+                &mut conns,
+                &comps,
+                c,
+                s,
+                &imp.connection,
+                format!("{} of {}", imp.property, src.id),
+            );
+        }
+    }
+    for c in 0..comps.len() {
+        if !rules.placed_with_referrers.contains(&comps[c].kind)
+            || comps[c].group.as_deref() != Some("region")
+        {
+            continue;
+        }
+        let mut places: BTreeSet<Option<String>> = BTreeSet::new();
+        for r in comps[c].sources.iter().map(|s| index[s.as_str()]) {
+            for (j, _) in &referrers[r] {
+                if let Some(o) = owner.get(j).filter(|o| **o != c) {
+                    places.insert(comps[*o].group.clone());
+                }
+            }
+        }
+        if places.len() == 1
+            && let Some(Some(g)) = places.into_iter().next()
+        {
+            comps[c].group = Some(g);
+        }
+    }
     // g. Users: the entry points nothing else routes to.
     let entry_kinds = ["cloudfront", "alb", "apigateway-http"];
     let fronted: BTreeSet<String> = conns
@@ -774,7 +1060,11 @@ pub(crate) fn infer(
         }
     }
     if !users_to.is_empty() {
-        let id = if used_ids.contains("users") { "internet_users".to_string() } else { "users".to_string() };
+        let id = if used_ids.contains("users") {
+            "internet_users".to_string()
+        } else {
+            "users".to_string()
+        };
         comps.push(Component {
             id: id.clone(),
             kind: "users".into(),
@@ -787,9 +1077,109 @@ pub(crate) fn infer(
         });
         let u = comps.len() - 1;
         for t in users_to {
-            add(&mut conns, &comps, u, t, "route", "a public entry point".into());
+            add(
+                &mut conns,
+                &comps,
+                u,
+                t,
+                "route",
+                "a public entry point".into(),
+            );
         }
-        report.notes.push(format!("`{id}` added: the public entry points need someone who calls them"));
+        report.notes.push(format!(
+            "`{id}` added: the public entry points need someone who calls them"
+        ));
+    }
+
+    // What a kind cannot be without (an ECS cluster for a service, a destination for a delivery
+    // stream) but the input keeps outside (a parameter, another stack): a stand-in, reported.
+    let mut c = 0;
+    while c < comps.len() {
+        let Some(kind) = catalog.kind(&comps[c].kind) else {
+            c += 1;
+            continue;
+        };
+        for req in &kind.requires {
+            let (needed, connection) = match (&req.kind, &req.connection) {
+                (Some(k), None) => (vec![k.clone()], None),
+                (None, Some(conn)) => {
+                    let to: Vec<String> = if req.to.is_empty() {
+                        kind.connects
+                            .iter()
+                            .filter(|r| &r.kind == conn)
+                            .flat_map(|r| r.to.clone())
+                            .collect()
+                    } else {
+                        req.to.clone()
+                    };
+                    (to, Some(conn.clone()))
+                }
+                _ => continue,
+            };
+            let me = comps[c].id.clone();
+            let satisfied = match &connection {
+                None => comps.iter().any(|o| needed.contains(&o.kind)),
+                Some(conn) => conns.iter().any(|x| {
+                    x.from == me
+                        && &x.kind == conn
+                        && comps
+                            .iter()
+                            .any(|o| o.id == x.to && needed.contains(&o.kind))
+                }),
+            };
+            if satisfied {
+                continue;
+            }
+            let existing: Vec<usize> = (0..comps.len())
+                .filter(|o| needed.contains(&comps[*o].kind))
+                .collect();
+            let target = if connection.is_some() && existing.len() == 1 {
+                existing[0]
+            } else if connection.is_none() && !existing.is_empty() {
+                existing[0]
+            } else {
+                let k = needed[0].clone();
+                let name = catalog
+                    .kind(&k)
+                    .map(|x| x.name.clone())
+                    .unwrap_or_else(|| k.clone());
+                let mut id = slug(&k);
+                while comps.iter().any(|o| o.id == id) {
+                    id.push_str("_0");
+                }
+                let group = if catalog.kind(&k).is_some_and(|x| x.placement.is_some()) {
+                    comps[c].group.clone()
+                } else {
+                    Some("region".into())
+                };
+                comps.push(Component {
+                    id: id.clone(),
+                    kind: k.clone(),
+                    label: format!("{name} (outside the input)"),
+                    group,
+                    file: String::new(),
+                    line: None,
+                    sources: Vec::new(),
+                    ty: String::new(),
+                });
+                report.notes.push(format!(
+                    "`{id}` ({k}) added as a stand-in: `{me}` needs one ({}), and the input names it only through a parameter or not at all",
+                    req.why
+                ));
+                comps.len() - 1
+            };
+            if let Some(conn) = &connection {
+                add(
+                    &mut conns,
+                    &comps,
+                    c,
+                    target,
+                    conn,
+                    format!("required: {}", req.why),
+                );
+            }
+        }
+        c += 1;
     }
 
     // 6. The report.
@@ -797,20 +1187,32 @@ pub(crate) fn infer(
         match &roles[i] {
             Role::Component => {
                 let c = &comps[comp_of[&i]];
-                report.mapped.push((r.id.clone(), r.ty.clone(), c.id.clone(), c.kind.clone()));
+                report
+                    .mapped
+                    .push((r.id.clone(), r.ty.clone(), c.id.clone(), c.kind.clone()));
             }
             Role::Group(_) => {}
             Role::Helper { why } => {
                 let into = match owner.get(&i) {
                     Some(c) => format!("into `{}`: {why}", comps[*c].id),
-                    None if is_shared(i) || is_link(i) => format!("into the network and connections: {why}"),
+                    None if is_shared(i) || is_link(i) => {
+                        format!("into the network and connections: {why}")
+                    }
                     None => format!("not drawn: {why}"),
                 };
                 report.folded.push((r.id.clone(), r.ty.clone(), into));
             }
             Role::Unclassified => {
                 report.unclassified.push((r.id.clone(), r.ty.clone()));
-                model.unclassified.push((r.id.clone(), r.ty.clone(), format!("{}{}", r.file, r.line.map(|l| format!(" line {l}")).unwrap_or_default())));
+                model.unclassified.push((
+                    r.id.clone(),
+                    r.ty.clone(),
+                    format!(
+                        "{}{}",
+                        r.file,
+                        r.line.map(|l| format!(" line {l}")).unwrap_or_default()
+                    ),
+                ));
             }
         }
     }
@@ -821,7 +1223,14 @@ pub(crate) fn infer(
             parent: Some("region".into()),
             label: format!(
                 "Unclassified: {}",
-                model.unclassified.iter().map(|u| u.1.as_str()).collect::<BTreeSet<_>>().into_iter().collect::<Vec<_>>().join(", ")
+                model
+                    .unclassified
+                    .iter()
+                    .map(|u| u.1.as_str())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             tier: None,
             note: None,
@@ -918,9 +1327,18 @@ fn label_of(r: &Resource) -> String {
         _ => None,
     });
     let text = from_tags
-        .or_else(|| r.props.get("Description").and_then(Value::as_str).map(str::to_string))
+        .or_else(|| {
+            r.props
+                .get("Description")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
         .filter(|t| !t.is_empty() && t.len() <= 60 && !t.contains("${"));
-    let base = r.path.as_ref().and_then(|p| p.split('/').nth(1)).map(str::to_string);
+    let base = r
+        .path
+        .as_ref()
+        .and_then(|p| p.split('/').nth(1))
+        .map(str::to_string);
     text.or(base).unwrap_or_else(|| words(&r.id))
 }
 
@@ -932,7 +1350,10 @@ mod tests {
     fn slugs_are_pattern_ids() {
         assert_eq!(slug("ApiFn"), "api_fn");
         assert_eq!(slug("VPCEndpoint"), "vpc_endpoint");
-        assert_eq!(slug("aws_lambda_function.my-fn"), "aws_lambda_function_my_fn");
+        assert_eq!(
+            slug("aws_lambda_function.my-fn"),
+            "aws_lambda_function_my_fn"
+        );
         assert_eq!(slug("1st"), "r_1st");
         assert_eq!(words("MyQueue"), "My queue");
     }

@@ -17,6 +17,9 @@ pub(crate) struct Rules {
     pub helpers: BTreeMap<String, Helper>,
     pub helper_prefixes: IndexMap<String, String>,
     pub folded_when_only_referenced_by: Vec<String>,
+    pub folded_when_only_helpers_refer: Vec<String>,
+    pub placed_with_referrers: Vec<String>,
+    pub implied: Vec<Implied>,
     pub part_of: BTreeMap<String, Vec<String>>,
     pub links: Vec<Link>,
     pub references: Vec<Reference>,
@@ -63,6 +66,17 @@ pub(crate) struct Reference {
     #[serde(default)]
     pub reverse: bool,
     pub kind: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Implied {
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub property: String,
+    pub kind: String,
+    pub connection: String,
+    pub label: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -184,7 +198,10 @@ mod tests {
             .chain(rules.actions.values())
             .chain(rules.links.iter().flat_map(|l| &l.kinds))
         {
-            assert!(catalog.connections.contains_key(k), "unknown connection kind `{k}`");
+            assert!(
+                catalog.connections.contains_key(k),
+                "unknown connection kind `{k}`"
+            );
         }
         for ty in rules.helpers.keys() {
             assert!(
@@ -192,15 +209,26 @@ mod tests {
                 "`{ty}` is both a helper and a kind"
             );
         }
-        assert_eq!(rules.terraform["aws_lambda_function"], ["AWS::Lambda::Function"]);
+        assert_eq!(
+            rules.terraform["aws_lambda_function"],
+            ["AWS::Lambda::Function"]
+        );
     }
 
     #[test]
     fn actions_give_kinds() {
         let rules = Rules::get();
-        let k = |a: &[&str]| rules.kinds_for_actions(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-        assert_eq!(k(&["dynamodb:GetItem", "dynamodb:PutItem"])[0], "read-write");
-        assert_eq!(k(&["sqs:ReceiveMessage", "sqs:GetQueueAttributes"])[0], "consume");
+        let k = |a: &[&str]| {
+            rules.kinds_for_actions(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            k(&["dynamodb:GetItem", "dynamodb:PutItem"])[0],
+            "read-write"
+        );
+        assert_eq!(
+            k(&["sqs:ReceiveMessage", "sqs:GetQueueAttributes"])[0],
+            "consume"
+        );
         assert_eq!(k(&["sns:Publish"])[0], "publish");
         assert_eq!(k(&["s3:GetObject"])[0], "read");
         assert!(glob("s3:get*", "S3:GetObject") && !glob("s3:Put*", "s3:GetObject"));

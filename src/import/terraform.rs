@@ -140,7 +140,12 @@ fn read_module(
         let parsed = hcl::parse(text).map_err(|e| ImportError::Syntax {
             file: path.clone(),
             line: line_of(&e),
-            message: e.to_string().lines().next().unwrap_or("invalid HCL").to_string(),
+            message: e
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or("invalid HCL")
+                .to_string(),
         })?;
         for block in parsed.blocks() {
             let kind = block.identifier.as_str();
@@ -154,7 +159,11 @@ fn read_module(
                     };
                     let line = text
                         .lines()
-                        .position(|l| l.trim_start().starts_with(kind) && l.contains(&format!("\"{name}\"")) && l.contains(ty.as_str()))
+                        .position(|l| {
+                            l.trim_start().starts_with(kind)
+                                && l.contains(&format!("\"{name}\""))
+                                && l.contains(ty.as_str())
+                        })
                         .map(|n| n + 1);
                     let cfn = if kind == "data" {
                         format!("data.{ty}")
@@ -175,12 +184,23 @@ fn read_module(
                     });
                 }
                 ("module", [name]) => {
-                    let source = block.body.attributes().find(|a| a.key.as_str() == "source").map(|a| expr(&a.expr));
+                    let source = block
+                        .body
+                        .attributes()
+                        .find(|a| a.key.as_str() == "source")
+                        .map(|a| expr(&a.expr));
                     if let Some(Value::String(src)) = source
                         && (src.starts_with("./") || src.starts_with("../"))
                     {
                         let sub = join(dir, &src);
-                        read_module(rules, files, &sub, &format!("{prefix}module.{name}."), out, depth + 1)?;
+                        read_module(
+                            rules,
+                            files,
+                            &sub,
+                            &format!("{prefix}module.{name}."),
+                            out,
+                            depth + 1,
+                        )?;
                     }
                 }
                 _ => {}
@@ -198,7 +218,11 @@ fn line_of(e: &hcl::Error) -> Option<usize> {
 }
 
 fn join(dir: &str, rel: &str) -> String {
-    let mut parts: Vec<&str> = if dir.is_empty() { Vec::new() } else { dir.split('/').collect() };
+    let mut parts: Vec<&str> = if dir.is_empty() {
+        Vec::new()
+    } else {
+        dir.split('/').collect()
+    };
     for p in rel.split('/') {
         match p {
             "." | "" => {}
@@ -237,9 +261,15 @@ fn merge_parts(out: &mut Vec<Resource>) {
         });
         if let Some(t) = target {
             let part = out.remove(i);
-            if let (Value::Object(into), Value::Object(from)) = (&mut out[if t > i { t - 1 } else { t }].props, part.props) {
+            if let (Value::Object(into), Value::Object(from)) =
+                (&mut out[if t > i { t - 1 } else { t }].props, part.props)
+            {
                 for (k, v) in from {
-                    into.entry(format!("{}.{k}", part.id.rsplit('.').nth(1).unwrap_or("part"))).or_insert(v);
+                    into.entry(format!(
+                        "{}.{k}",
+                        part.id.rsplit('.').nth(1).unwrap_or("part")
+                    ))
+                    .or_insert(v);
                 }
             }
             continue;
@@ -251,16 +281,27 @@ fn merge_parts(out: &mut Vec<Resource>) {
 /// `terraform show -json`: every resource in the root and child modules, with its values;
 /// references are not in the values, so only ids that match another resource's id or ARN link.
 pub(crate) fn from_show_json(rules: &Rules, file: &str, doc: &Value) -> Vec<Resource> {
-    let root = doc.pointer("/values/root_module").or(doc.pointer("/planned_values/root_module"));
+    let root = doc
+        .pointer("/values/root_module")
+        .or(doc.pointer("/planned_values/root_module"));
     let mut out = Vec::new();
     let mut stack: Vec<&Value> = root.into_iter().collect();
     while let Some(m) = stack.pop() {
-        for r in m.get("resources").and_then(Value::as_array).into_iter().flatten() {
+        for r in m
+            .get("resources")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if r.get("mode").and_then(Value::as_str) != Some("managed") {
                 continue;
             }
             let ty = r.get("type").and_then(Value::as_str).unwrap_or("");
-            let address = r.get("address").and_then(Value::as_str).unwrap_or("").to_string();
+            let address = r
+                .get("address")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
             out.push(Resource {
                 id: address,
                 ty: cfn_type(rules, ty),
@@ -270,7 +311,12 @@ pub(crate) fn from_show_json(rules: &Rules, file: &str, doc: &Value) -> Vec<Reso
                 path: None,
             });
         }
-        stack.extend(m.get("child_modules").and_then(Value::as_array).into_iter().flatten());
+        stack.extend(
+            m.get("child_modules")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten(),
+        );
     }
     // Values hold ids and ARNs: turn a value equal to another resource's id or arn into a
     // reference.
@@ -278,7 +324,11 @@ pub(crate) fn from_show_json(rules: &Rules, file: &str, doc: &Value) -> Vec<Reso
         .iter()
         .flat_map(|r| {
             ["arn", "id"].into_iter().filter_map(move |k| {
-                r.props.get(k).and_then(Value::as_str).filter(|s| s.len() > 6).map(|s| (s.to_string(), r.id.clone()))
+                r.props
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .filter(|s| s.len() > 6)
+                    .map(|s| (s.to_string(), r.id.clone()))
             })
         })
         .collect();
@@ -300,8 +350,12 @@ fn link_values(v: &mut Value, lookup: &BTreeMap<String, String>, me: &str, depth
                 *v = json!({ "Ref": id });
             }
         }
-        Value::Array(a) => a.iter_mut().for_each(|c| link_values(c, lookup, me, depth + 1)),
-        Value::Object(o) => o.values_mut().for_each(|c| link_values(c, lookup, me, depth + 1)),
+        Value::Array(a) => a
+            .iter_mut()
+            .for_each(|c| link_values(c, lookup, me, depth + 1)),
+        Value::Object(o) => o
+            .values_mut()
+            .for_each(|c| link_values(c, lookup, me, depth + 1)),
         _ => {}
     }
 }

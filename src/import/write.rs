@@ -13,7 +13,11 @@ fn q(text: &str) -> String {
 pub(crate) fn pattern(model: &Model, shown: &str, name: &str, kind: &str) -> String {
     let mut out = String::new();
     let id = slug(name).replace('_', "-");
-    let id = if id.starts_with(|c: char| c.is_ascii_lowercase()) { id } else { format!("imported-{id}") };
+    let id = if id.starts_with(|c: char| c.is_ascii_lowercase()) {
+        id
+    } else {
+        format!("imported-{id}")
+    };
     let r = &model.report;
     let _ = writeln!(out, "# Imported by `archpat import` from {kind} `{shown}`:");
     let _ = writeln!(
@@ -57,13 +61,32 @@ pub(crate) fn pattern(model: &Model, shown: &str, name: &str, kind: &str) -> Str
     }
     out.push_str("\ncomponents:\n");
     for c in &model.components {
-        if c.sources.is_empty() {
-            let _ = writeln!(out, "  # not in the input: added as the caller of the public entry points");
+        if c.sources.is_empty() && !c.ty.is_empty() {
+            let _ = writeln!(out, "  # {}: implied by `{}`", c.file, c.ty);
+        } else if c.sources.is_empty() {
+            let what = if c.kind == "users" {
+                "added as the caller of the public entry points"
+            } else {
+                "a stand-in for what another component needs"
+            };
+            let _ = writeln!(out, "  # not in the input: {what}");
         } else {
             let at = c.line.map(|l| format!(" line {l}")).unwrap_or_default();
-            let _ = writeln!(out, "  # {}{at}: {} ({})", c.file, c.sources.join(", "), c.ty);
+            let _ = writeln!(
+                out,
+                "  # {}{at}: {} ({})",
+                c.file,
+                c.sources.join(", "),
+                c.ty
+            );
         }
-        let _ = write!(out, "  - {{ id: {}, kind: {}, label: {}", c.id, c.kind, q(&c.label));
+        let _ = write!(
+            out,
+            "  - {{ id: {}, kind: {}, label: {}",
+            c.id,
+            c.kind,
+            q(&c.label)
+        );
         if let Some(g) = &c.group {
             let _ = write!(out, ", group: {g}");
         }
@@ -74,7 +97,11 @@ pub(crate) fn pattern(model: &Model, shown: &str, name: &str, kind: &str) -> Str
         for c in &model.connections {
             let why = c.why.replace('\n', " ");
             let _ = writeln!(out, "  # {why}");
-            let _ = writeln!(out, "  - {{ from: {}, to: {}, kind: {} }}", c.from, c.to, c.kind);
+            let _ = writeln!(
+                out,
+                "  - {{ from: {}, to: {}, kind: {} }}",
+                c.from, c.to, c.kind
+            );
         }
     }
     out
