@@ -91,6 +91,9 @@ pub(crate) struct Resource {
     pub path: Option<String>,
 }
 
+/// Resources of an input, and those a condition left out (id, why).
+pub(crate) type Read = (Vec<Resource>, Vec<(String, String)>);
+
 /// What import did with each resource.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Report {

@@ -9,12 +9,12 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::rules::Rules;
-use super::{ImportError, Resource, cloudformation};
+use super::{ImportError, cloudformation};
 
 pub(crate) fn resources(
     rules: &Rules,
     files: &BTreeMap<String, String>,
-) -> Result<(Vec<Resource>, Vec<(String, String)>), ImportError> {
+) -> Result<super::Read, ImportError> {
     let manifest: Value =
         serde_json::from_str(&files["manifest.json"]).map_err(|e| ImportError::Syntax {
             file: "manifest.json".into(),

@@ -188,7 +188,7 @@ pub(crate) fn resources(
     text: &str,
     doc: &Value,
     prefix: &str,
-) -> Result<(Vec<Resource>, Vec<(String, String)>), ImportError> {
+) -> Result<super::Read, ImportError> {
     let lines = resource_lines(text);
     let params = parameter_defaults(doc);
     let conditions = doc
@@ -498,11 +498,11 @@ mod tests {
 
     #[test]
     fn conditions_use_parameter_defaults() {
-        let text = "Parameters:\n  Ha: { Type: String, Default: \"false\" }\nConditions:\n  IsHa: !Equals [!Ref Ha, \"true\"]\n  NotHa: !Not [!Condition IsHa]\nResources:\n  A: { Type: AWS::SQS::Queue, Condition: IsHa }\n  B:\n    Type: AWS::SNS::Topic\n    Properties:\n      X: !If [NotHa, yes, no]\n";
+        let text = "Parameters:\n  Ha: { Type: String, Default: \"false\" }\nConditions:\n  IsHa: !Equals [!Ref Ha, \"true\"]\n  NotHa: !Not [!Condition IsHa]\nResources:\n  A: { Type: AWS::SQS::Queue, Condition: IsHa }\n  B:\n    Type: AWS::SNS::Topic\n    Properties:\n      X: !If [NotHa, first, second]\n";
         let doc = parse("t.yaml", text).unwrap();
         let (res, skipped) = resources(Rules::get(), "t.yaml", text, &doc, "").unwrap();
         assert_eq!(res.len(), 1);
-        assert_eq!(res[0].props["X"], json!("yes"));
+        assert_eq!(res[0].props["X"], json!("first"));
         assert_eq!(res[0].line, Some(8));
         assert_eq!(skipped[0].0, "A");
     }

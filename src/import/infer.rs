@@ -383,7 +383,7 @@ pub(crate) fn infer(
                     .find_map(|j| comp_of.get(&j).copied())
             };
             let found = if into.is_empty() {
-                by_referrer().or_else(|| via_into).or_else(by_reference)
+                by_referrer().or(via_into).or_else(by_reference)
             } else {
                 via_into.or_else(by_referrer).or_else(by_reference)
             };
@@ -495,7 +495,7 @@ pub(crate) fn infer(
         {
             "public"
         } else if targets.iter().any(|t| is_ty(*t, "nat-gateway"))
-            || subnet_tables.get(&s).is_none()
+            || !subnet_tables.contains_key(&s)
         {
             "private-app"
         } else {
@@ -966,8 +966,8 @@ pub(crate) fn infer(
         }
     }
     // f. Default routes: a component in subnets whose route leads to a NAT or internet gateway.
-    for c in 0..comps.len() {
-        for s in comp_subnets[c].clone() {
+    for (c, in_subnets) in comp_subnets.iter().enumerate() {
+        for &s in in_subnets {
             for t in route_targets(s) {
                 if let Some(g) = comp_of.get(&t).copied()
                     && may(c, "route", g)
@@ -1133,9 +1133,9 @@ pub(crate) fn infer(
             let existing: Vec<usize> = (0..comps.len())
                 .filter(|o| needed.contains(&comps[*o].kind))
                 .collect();
-            let target = if connection.is_some() && existing.len() == 1 {
-                existing[0]
-            } else if connection.is_none() && !existing.is_empty() {
+            let target = if (connection.is_some() && existing.len() == 1)
+                || (connection.is_none() && !existing.is_empty())
+            {
                 existing[0]
             } else {
                 let k = needed[0].clone();
