@@ -249,7 +249,13 @@ pub(crate) fn infer(
         }
         let by: Vec<(usize, String)> = referrers[i]
             .iter()
-            .filter(|(j, _)| catalog.kind_for_cloudformation(&resources[*j].ty).is_some())
+            // A helper that belongs to this resource (its bucket policy) does not count.
+            .filter(|(j, path)| {
+                rules
+                    .helpers
+                    .get(&resources[*j].ty)
+                    .is_none_or(|h| !h.into.iter().any(|p| norm(path).starts_with(&norm(p))))
+            })
             .cloned()
             .collect();
         if !by.is_empty()
@@ -265,6 +271,40 @@ pub(crate) fn infer(
                     "serves `{}` only (through `{}`)",
                     resources[by[0].0].id, by[0].1
                 ),
+            };
+        }
+    }
+    // A component's own log group.
+    for i in 0..resources.len() {
+        let is_logs = catalog
+            .kind_for_cloudformation(&resources[i].ty)
+            .is_some_and(|k| k.kind == rules.own_logs.kind);
+        if roles[i] != Role::Component || !is_logs {
+            continue;
+        }
+        let named = refs[i].iter().find(|x| {
+            rules.own_logs.names.iter().any(|p| norm(p) == norm(&x.path))
+                && roles[index[x.target.as_str()]] == Role::Component
+        });
+        let writers: Vec<&(usize, String)> = referrers[i]
+            .iter()
+            .filter(|(j, path)| {
+                rules
+                    .helpers
+                    .get(&resources[*j].ty)
+                    .is_none_or(|h| !h.into.iter().any(|p| norm(path).starts_with(&norm(p))))
+            })
+            .collect();
+        let only_writer = (writers.len() == 1
+            && rules
+                .own_logs
+                .writers
+                .iter()
+                .any(|p| norm(&writers[0].1) == norm(p)))
+        .then(|| resources[writers[0].0].id.clone());
+        if let Some(of) = named.map(|x| x.target.clone()).or(only_writer) {
+            roles[i] = Role::Helper {
+                why: format!("the own log group of `{of}`"),
             };
         }
     }
@@ -755,11 +795,24 @@ pub(crate) fn infer(
         if !rules.identity_policy_types.contains(&r.ty) {
             continue;
         }
-        let Some(p) = owner.get(&i).copied() else {
-            continue;
-        };
         let mut statements = Vec::new();
         find_statements(&r.props, &rules.not_policies, &mut statements);
+        // A policy attached to nothing in the input (for people, such as analysts) speaks for
+        // the component its first statement is about.
+        let first_target = || {
+            statements.iter().find_map(|s| {
+                let mut found = Vec::new();
+                for key in ["Resource", "resources"] {
+                    if let Some(v) = s.get(key) {
+                        collect_refs(v, "", false, &ids, &mut found);
+                    }
+                }
+                found.iter().find_map(|x| target_comp(index[x.target.as_str()]))
+            })
+        };
+        let Some(p) = owner.get(&i).copied().or_else(first_target) else {
+            continue;
+        };
         for s in statements {
             let allow = s
                 .get("Effect")
@@ -790,7 +843,16 @@ pub(crate) fn infer(
                 let Some(t) = target_comp(index[x.target.as_str()]) else {
                     continue;
                 };
-                if let Some(k) = kinds.iter().find(|k| may(p, k, t)) {
+                // Data access the catalog names otherwise between these kinds (Athena `query`
+                // where the actions read) takes the first kind it allows.
+                let data = kinds
+                    .iter()
+                    .any(|k| matches!(k.as_str(), "read" | "write" | "read-write"));
+                let fallback = || {
+                    data.then(|| rules.reference_kinds.iter().find(|k| may(p, k, t)))
+                        .flatten()
+                };
+                if let Some(k) = kinds.iter().find(|k| may(p, k, t)).or_else(fallback) {
                     add(
                         &mut conns,
                         &comps,

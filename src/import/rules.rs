@@ -19,6 +19,7 @@ pub(crate) struct Rules {
     pub folded_when_only_referenced_by: Vec<String>,
     pub folded_when_only_helpers_refer: Vec<String>,
     pub placed_with_referrers: Vec<String>,
+    pub own_logs: OwnLogs,
     pub implied: Vec<Implied>,
     pub part_of: BTreeMap<String, Vec<String>>,
     pub links: Vec<Link>,
@@ -66,6 +67,14 @@ pub(crate) struct Reference {
     #[serde(default)]
     pub reverse: bool,
     pub kind: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OwnLogs {
+    pub kind: String,
+    pub names: Vec<String>,
+    pub writers: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

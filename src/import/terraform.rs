@@ -252,13 +252,21 @@ fn merge_parts(out: &mut Vec<Resource>) {
         let ty = out[i].ty.clone();
         let me = out[i].id.clone();
         let text = out[i].props.to_string();
-        let target = out.iter().position(|r| {
-            r.id != me && r.ty == ty && ty.starts_with("AWS::") && {
-                let native = me.rsplit('.').nth(1).unwrap_or("");
-                let theirs = r.id.rsplit('.').nth(1).unwrap_or("");
-                native != theirs && text.contains(&format!("${{{}", r.id))
-            }
-        });
+        // The resource it is a part of: the first one its body references (`bucket = …` comes
+        // before `target_bucket = …`).
+        let target = out
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                r.id != me && r.ty == ty && ty.starts_with("AWS::") && {
+                    let native = me.rsplit('.').nth(1).unwrap_or("");
+                    let theirs = r.id.rsplit('.').nth(1).unwrap_or("");
+                    native != theirs
+                }
+            })
+            .filter_map(|(n, r)| text.find(&format!("${{{}.", r.id)).or_else(|| text.find(&format!("${{{}}}", r.id))).map(|at| (at, n)))
+            .min()
+            .map(|(_, n)| n);
         if let Some(t) = target {
             let part = out.remove(i);
             if let (Value::Object(into), Value::Object(from)) =
