@@ -14,6 +14,8 @@ use crate::catalog::{Catalog, VpcPlacement};
 #[derive(Debug, Clone)]
 pub(crate) struct Component {
     pub id: String,
+    /// The name the id came from (logical id, construct id or Terraform name).
+    pub name: String,
     pub kind: String,
     pub label: String,
     pub group: Option<String>,
@@ -283,7 +285,11 @@ pub(crate) fn infer(
             continue;
         }
         let named = refs[i].iter().find(|x| {
-            rules.own_logs.names.iter().any(|p| norm(p) == norm(&x.path))
+            rules
+                .own_logs
+                .names
+                .iter()
+                .any(|p| norm(p) == norm(&x.path))
                 && roles[index[x.target.as_str()]] == Role::Component
         });
         let writers: Vec<&(usize, String)> = referrers[i]
@@ -349,17 +355,26 @@ pub(crate) fn infer(
             .kind_for_cloudformation(&r.ty)
             .map(|k| k.kind.clone())
             .unwrap_or_default();
-        let base_name = r.id.rsplit('.').next().unwrap_or(&r.id);
+        // CDK: the construct's id (its path under the stack), not the hashed logical id.
+        let construct = r
+            .path
+            .as_deref()
+            .and_then(|p| p.split('/').nth(1))
+            .filter(|c| !c.is_empty() && !c.contains("::"));
+        let base_name = construct.unwrap_or_else(|| r.id.rsplit('.').next().unwrap_or(&r.id));
         let stripped = base_name.trim_end_matches(|c: char| c.is_ascii_digit());
         if stripped.len() < base_name.len()
             && !stripped.is_empty()
             && let Some(ci) = comps.iter().position(|c| {
                 c.ty == r.ty && {
-                    let first = c.sources[0].rsplit('.').next().unwrap_or(&c.sources[0]);
+                    let first = &c.name;
                     first.trim_end_matches(|ch: char| ch.is_ascii_digit()) == stripped
                 }
             })
         {
+            if comps[ci].label == words(&comps[ci].name) {
+                comps[ci].label = words(stripped);
+            }
             comps[ci].sources.push(r.id.clone());
             comp_of.insert(i, ci);
             continue;
@@ -382,6 +397,7 @@ pub(crate) fn infer(
         comp_of.insert(i, comps.len());
         comps.push(Component {
             id,
+            name: base_name.to_string(),
             kind,
             label: label_of(r),
             group: None,
@@ -807,7 +823,9 @@ pub(crate) fn infer(
                         collect_refs(v, "", false, &ids, &mut found);
                     }
                 }
-                found.iter().find_map(|x| target_comp(index[x.target.as_str()]))
+                found
+                    .iter()
+                    .find_map(|x| target_comp(index[x.target.as_str()]))
             })
         };
         let Some(p) = owner.get(&i).copied().or_else(first_target) else {
@@ -1061,6 +1079,7 @@ pub(crate) fn infer(
             let id = format!("{}_secret", comps[c].id);
             comps.push(Component {
                 id: id.clone(),
+                name: id.clone(),
                 kind: imp.kind.clone(),
                 label: imp.label.clone(),
                 group: Some("region".into()),
@@ -1129,6 +1148,7 @@ pub(crate) fn infer(
         };
         comps.push(Component {
             id: id.clone(),
+            name: id.clone(),
             kind: "users".into(),
             label: "Users".into(),
             group: None,
@@ -1216,6 +1236,7 @@ pub(crate) fn infer(
                 };
                 comps.push(Component {
                     id: id.clone(),
+                    name: id.clone(),
                     kind: k.clone(),
                     label: format!("{name} (outside the input)"),
                     group,

@@ -264,7 +264,11 @@ fn merge_parts(out: &mut Vec<Resource>) {
                     native != theirs
                 }
             })
-            .filter_map(|(n, r)| text.find(&format!("${{{}.", r.id)).or_else(|| text.find(&format!("${{{}}}", r.id))).map(|at| (at, n)))
+            .filter_map(|(n, r)| {
+                text.find(&format!("${{{}.", r.id))
+                    .or_else(|| text.find(&format!("${{{}}}", r.id)))
+                    .map(|at| (at, n))
+            })
             .min()
             .map(|(_, n)| n);
         if let Some(t) = target {

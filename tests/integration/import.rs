@@ -32,7 +32,7 @@ fn real_inputs() -> Vec<PathBuf> {
     out
 }
 
-fn load(source: &str, text: &str) -> Pattern {
+pub(crate) fn load(source: &str, text: &str) -> Pattern {
     archpat::loader::load_str(source, text)
         .unwrap_or_else(|e| panic!("{source} does not load: {e}\n{text}"))
         .resolve(&[])
@@ -175,6 +175,14 @@ fn diff(what: &str, a: &BTreeMap<String, usize>, b: &BTreeMap<String, usize>) ->
     out
 }
 
+/// How an imported pattern differs from the original, as lines (empty: the same shape).
+pub(crate) fn differences(original: &Pattern, imported: &Pattern) -> Vec<String> {
+    let (want, got) = (shape(original), shape(imported));
+    let mut d = diff("component", &want.0, &got.0);
+    d.extend(diff("connection", &want.1, &got.1));
+    d
+}
+
 /// Every built-in with its default parameters, generated in memory for CloudFormation and
 /// Terraform and imported back: the same components (kind and tier) and connections (kinds of
 /// both ends and of the connection), except what docs/import.md lists as folded.
@@ -184,7 +192,6 @@ fn built_ins_round_trip_through_cloudformation_and_terraform() {
     let mut failures = Vec::new();
     for id in Library::builtin_ids() {
         let original = library.load(&id).unwrap().resolve(&[]).unwrap();
-        let want = shape(&original);
         for iac in [Iac::Cloudformation, Iac::Terraform] {
             let project = scaffold::scaffold(&original, &scaffold::Options::new(iac)).unwrap();
             let files: BTreeMap<String, String> = project
@@ -195,9 +202,7 @@ fn built_ins_round_trip_through_cloudformation_and_terraform() {
                 .collect();
             let imported = import_files(&id, &id, &files)
                 .unwrap_or_else(|e| panic!("{id} ({}): {e}", iac.target()));
-            let got = shape(&load(&id, &imported.pattern));
-            let mut d = diff("component", &want.0, &got.0);
-            d.extend(diff("connection", &want.1, &got.1));
+            let d = differences(&original, &load(&id, &imported.pattern));
             failures.push(format!(
                 "{id} via {}: {}",
                 iac.target(),
