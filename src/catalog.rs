@@ -429,6 +429,9 @@ pub struct ComponentKind {
 pub struct Imports {
     #[serde(default)]
     pub cloudformation: Vec<String>,
+    /// Kubernetes object kinds (`Deployment`), for manifests beside an EKS project's code.
+    #[serde(default)]
+    pub kubernetes: Vec<String>,
 }
 
 /// A VPC endpoint for an AWS service (`com.amazonaws.<region>.<service>`).
@@ -835,11 +838,19 @@ impl Catalog {
         Ok(())
     }
 
-    /// The kind a CloudFormation resource type maps to, if any (first kind in id order).
+    /// The kind a CloudFormation resource type maps to, if any (first kind in id order);
+    /// `Kubernetes::<Kind>` looks the object kind up in `imports.kubernetes`.
     pub fn kind_for_cloudformation(&self, ty: &str) -> Option<&ComponentKind> {
-        self.kinds
-            .values()
-            .find(|k| k.imports.cloudformation.iter().any(|t| t == ty))
+        match ty.strip_prefix("Kubernetes::") {
+            Some(k8s) => self
+                .kinds
+                .values()
+                .find(|k| k.imports.kubernetes.iter().any(|t| t == k8s)),
+            None => self
+                .kinds
+                .values()
+                .find(|k| k.imports.cloudformation.iter().any(|t| t == ty)),
+        }
     }
 
     pub fn kind(&self, id: &str) -> Option<&ComponentKind> {

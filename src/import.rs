@@ -9,6 +9,7 @@
 mod cdk;
 mod cloudformation;
 mod infer;
+mod kubernetes;
 mod rules;
 mod terraform;
 mod write;
@@ -242,20 +243,19 @@ pub fn import_files(
         let (r, s) = cdk::resources(rules, files)?;
         (r, s, "CDK app")
     } else if files.keys().any(|k| k.ends_with(".tf")) {
-        (
-            terraform::resources(rules, files)?,
-            Vec::new(),
-            "Terraform configuration",
-        )
+        let mut all = terraform::resources(rules, files)?;
+        all.extend(kubernetes::resources(files));
+        (all, Vec::new(), "Terraform configuration")
     } else {
-        let mut all = Vec::new();
+        let mut all = kubernetes::resources(files);
+        let manifests = !all.is_empty();
         let mut skipped = Vec::new();
         let mut kind = "CloudFormation template";
         let single = files.len() == 1;
         for (file, text) in files {
             let doc = match cloudformation::parse(file, text) {
                 Ok(d) => d,
-                Err(e) if single => return Err(e),
+                Err(e) if single && !manifests => return Err(e),
                 Err(_) => continue,
             };
             if terraform::is_show_json(&doc) {
@@ -264,7 +264,7 @@ pub fn import_files(
                 continue;
             }
             if !cloudformation::is_template(&doc) {
-                if single {
+                if single && !manifests {
                     return Err(ImportError::NotATemplate { file: file.clone() });
                 }
                 continue;
@@ -286,6 +286,8 @@ pub fn import_files(
         }
         (all, skipped, kind)
     };
+    let mut resources = resources;
+    kubernetes::link_pod_identities(&mut resources);
     if resources.is_empty() {
         return Err(ImportError::NoResources {
             path: shown.to_string(),
