@@ -744,9 +744,20 @@ pub(crate) fn infer(
                 }
             }
         };
+        let was = match g.as_ref().and_then(|g| g.tier.clone()) {
+            Some(t) => format!("the input puts it in {t} subnets, but"),
+            None => "the input does not show its subnets, and".to_string(),
+        };
         report.notes.push(format!(
-            "`{}` ({}) placed in `{new_group}`: the template does not show its subnets there, and the catalog places kind `{}` there",
-            comp.id, comp.sources[0], comp.kind
+            "`{}` ({}) placed in `{new_group}`: {was} the catalog places kind `{}` {}",
+            comp.id,
+            comp.sources[0],
+            comp.kind,
+            if p.tiers.is_empty() {
+                "in a VPC".to_string()
+            } else {
+                format!("in tier {}", p.tiers.join(" or "))
+            }
         ));
         comp.group = Some(new_group);
     }
