@@ -251,12 +251,14 @@ pub(crate) fn infer(
         }
         let by: Vec<(usize, String)> = referrers[i]
             .iter()
-            // A helper that belongs to this resource (its bucket policy) does not count.
+            // A helper that belongs to this resource (its bucket policy) does not count, nor does
+            // a log group that names it (its own logs).
             .filter(|(j, path)| {
                 rules
                     .helpers
                     .get(&resources[*j].ty)
                     .is_none_or(|h| !h.into.iter().any(|p| norm(path).starts_with(&norm(p))))
+                    && !rules.own_logs.names.iter().any(|p| norm(p) == norm(path))
             })
             .cloned()
             .collect();
@@ -290,7 +292,10 @@ pub(crate) fn infer(
                 .names
                 .iter()
                 .any(|p| norm(p) == norm(&x.path))
-                && roles[index[x.target.as_str()]] == Role::Component
+                && matches!(
+                    roles[index[x.target.as_str()]],
+                    Role::Component | Role::Helper { .. }
+                )
         });
         let writers: Vec<&(usize, String)> = referrers[i]
             .iter()
@@ -343,6 +348,13 @@ pub(crate) fn infer(
     let is_link = |i: usize| rules.links.iter().any(|l| l.ty == resources[i].ty);
     let is_shared = |i: usize| helper_info(i).is_some_and(|h| h.shared || h.bridge);
 
+    // CDK constructs that are groups (a VPC): what sits under them is named by its own segment.
+    let group_roots: BTreeSet<String> = resources
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| matches!(roles[*i], Role::Group(_)))
+        .filter_map(|(_, r)| r.path.as_deref()?.split('/').nth(1).map(str::to_string))
+        .collect();
     // 2. Components, numbered copies merged (`NatGateway1`, `NatGateway2` → one).
     let mut comp_of: BTreeMap<usize, usize> = BTreeMap::new(); // resource → component index
     let mut comps: Vec<Component> = Vec::new();
@@ -359,8 +371,7 @@ pub(crate) fn infer(
         let construct = r
             .path
             .as_deref()
-            .and_then(|p| p.split('/').nth(1))
-            .filter(|c| !c.is_empty() && !c.contains("::"));
+            .and_then(|p| construct_name(p, &group_roots));
         let base_name = construct.unwrap_or_else(|| r.id.rsplit('.').next().unwrap_or(&r.id));
         let stripped = base_name.trim_end_matches(|c: char| c.is_ascii_digit());
         if stripped.len() < base_name.len()
@@ -399,7 +410,7 @@ pub(crate) fn infer(
             id,
             name: base_name.to_string(),
             kind,
-            label: label_of(r),
+            label: label_of(r, construct),
             group: None,
             file: r.file.clone(),
             line: r.line,
@@ -1410,8 +1421,25 @@ fn find_statements<'a>(v: &'a Value, skip: &[String], out: &mut Vec<&'a Value>) 
     }
 }
 
+/// The construct id a CDK resource is named by: the top construct under the stack, or, under a
+/// construct that is a group (a VPC's NAT gateways), the last segment that is not `Resource`.
+fn construct_name<'a>(path: &'a str, group_roots: &BTreeSet<String>) -> Option<&'a str> {
+    let parts: Vec<&str> = path
+        .split('/')
+        .skip(1)
+        .filter(|p| !matches!(*p, "Resource" | "Default"))
+        .collect();
+    let top = *parts.first()?;
+    let name = if group_roots.contains(top) && parts.len() > 1 {
+        parts[parts.len() - 1]
+    } else {
+        top
+    };
+    (!name.is_empty() && !name.contains("::")).then_some(name)
+}
+
 /// A label: the `Name` tag or description when it is plain text, else the id's words.
-fn label_of(r: &Resource) -> String {
+fn label_of(r: &Resource, construct: Option<&str>) -> String {
     let from_tags = r.props.get("Tags").and_then(|t| match t {
         Value::Array(a) => a
             .iter()
@@ -1427,12 +1455,8 @@ fn label_of(r: &Resource) -> String {
                 .and_then(Value::as_str)
                 .map(str::to_string)
         })
-        .filter(|t| !t.is_empty() && t.len() <= 60 && !t.contains("${"));
-    let base = r
-        .path
-        .as_ref()
-        .and_then(|p| p.split('/').nth(1))
-        .map(str::to_string);
+        .filter(|t| !t.is_empty() && t.len() <= 60 && !t.contains("${") && !t.contains('/'));
+    let base = construct.map(str::to_string);
     text.or(base).unwrap_or_else(|| words(&r.id))
 }
 
