@@ -292,10 +292,9 @@ pub(crate) fn infer(
                 .names
                 .iter()
                 .any(|p| norm(p) == norm(&x.path))
-                && matches!(
-                    roles[index[x.target.as_str()]],
-                    Role::Component | Role::Helper { .. }
-                )
+                && catalog
+                    .kind_for_cloudformation(&resources[index[x.target.as_str()]].ty)
+                    .is_some()
         });
         let writers: Vec<&(usize, String)> = referrers[i]
             .iter()

@@ -67,6 +67,13 @@ fn body(b: &hcl::Body) -> Value {
     let mut m = Map::new();
     for s in b.iter() {
         match s {
+            // Meta-arguments order or repeat a resource; they are not references between parts
+            // of the design.
+            hcl::Structure::Attribute(a)
+                if matches!(
+                    a.key.as_str(),
+                    "depends_on" | "count" | "for_each" | "provider"
+                ) => {}
             hcl::Structure::Attribute(a) => {
                 m.insert(a.key.to_string(), expr(&a.expr));
             }
