@@ -267,7 +267,7 @@ pub(crate) fn infer(
                 rules
                     .folded_when_only_referenced_by
                     .iter()
-                    .any(|p| norm(path).ends_with(&norm(p)))
+                    .any(|p| norm(path).ends_with(&norm(p)) || norm(path).starts_with(&norm(p)))
             })
         {
             roles[i] = Role::Helper {

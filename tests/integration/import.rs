@@ -197,7 +197,9 @@ fn built_ins_round_trip_through_cloudformation_and_terraform() {
             let files: BTreeMap<String, String> = project
                 .files
                 .iter()
-                .filter(|(p, _)| p.ends_with(".tf") || p.as_str() == "template.yaml" || p.starts_with("k8s/"))
+                .filter(|(p, _)| {
+                    p.ends_with(".tf") || p.as_str() == "template.yaml" || p.starts_with("k8s/")
+                })
                 .map(|(p, t)| (p.clone(), t.clone()))
                 .collect();
             let imported = import_files(&id, &id, &files)
