@@ -1344,7 +1344,7 @@ pub(crate) fn infer(
     let used: BTreeSet<String> = comps.iter().filter_map(|c| c.group.clone()).collect();
     let mut keep: BTreeSet<String> = used.clone();
     for g in &model.groups {
-        if g.id == "unclassified" || g.id == "region" {
+        if g.id == "unclassified" || g.id == "region" || g.note.is_some() || g.kind == "subnet" {
             keep.insert(g.id.clone());
         }
     }
