@@ -10,6 +10,7 @@ mod cdk;
 mod cloudformation;
 mod infer;
 mod kubernetes;
+mod refs;
 mod rules;
 mod terraform;
 mod write;

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use super::refs::{Ref, collect_refs, find_statements, norm, slug, words};
 use super::rules::Rules;
 use super::{Report, Resource};
 use crate::catalog::{Catalog, VpcPlacement};
@@ -53,140 +54,12 @@ pub(crate) struct Model {
     pub report: Report,
 }
 
-/// A reference inside a resource: the property path (keys joined by `.`, list indexes left out)
-/// and the id it names.
-#[derive(Debug, Clone)]
-struct Ref {
-    path: String,
-    target: String,
-    in_statement: bool,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 enum Role {
     Component,
     Group(String),
     Helper { why: String },
     Unclassified,
-}
-
-/// Spelling-insensitive property name: `SubnetIds` and `subnet_ids` are one.
-fn norm(name: &str) -> String {
-    name.chars()
-        .filter(|c| *c != '_' && *c != '-')
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-fn collect_refs(
-    v: &Value,
-    path: &str,
-    in_statement: bool,
-    ids: &BTreeSet<&str>,
-    out: &mut Vec<Ref>,
-) {
-    let mut push = |target: &str| {
-        if ids.contains(target) {
-            out.push(Ref {
-                path: path.to_string(),
-                target: target.to_string(),
-                in_statement,
-            });
-        }
-    };
-    match v {
-        Value::Object(o) => {
-            if let Some(Value::String(t)) = o.get("Ref") {
-                push(t);
-                return;
-            }
-            if let Some(g) = o.get("Fn::GetAtt") {
-                if let Some(t) = g.get(0).and_then(Value::as_str) {
-                    push(t);
-                }
-                return;
-            }
-            for (k, child) in o {
-                let sub = if k.starts_with("Fn::") {
-                    path.to_string()
-                } else if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                let st = in_statement || k == "Statement" || k == "statement";
-                collect_refs(child, &sub, st, ids, out);
-            }
-        }
-        Value::Array(a) => a
-            .iter()
-            .for_each(|c| collect_refs(c, path, in_statement, ids, out)),
-        Value::String(s) if s.contains("${") => {
-            let mut rest = s.as_str();
-            while let Some(at) = rest.find("${") {
-                let tail = &rest[at + 2..];
-                let end = tail.find('}').unwrap_or(tail.len());
-                let inner = &tail[..end];
-                let name = inner.split(['.', '[']).next().unwrap_or("");
-                if ids.contains(inner) {
-                    push(inner);
-                } else if ids.contains(name) {
-                    push(name);
-                } else {
-                    // Terraform: `aws_x.y.arn`, `module.m.aws_x.y.arn`.
-                    let parts: Vec<&str> = inner.split('.').collect();
-                    for n in (2..=parts.len()).rev() {
-                        let cand = parts[..n].join(".");
-                        if ids.contains(cand.as_str()) {
-                            push(&cand);
-                            break;
-                        }
-                    }
-                }
-                rest = &tail[end.min(tail.len())..];
-            }
-        }
-        _ => {}
-    }
-}
-
-/// CamelCase or snake text → a pattern id (`ApiFn` → `api_fn`).
-pub(crate) fn slug(text: &str) -> String {
-    let mut out = String::new();
-    let chars: Vec<char> = text.chars().collect();
-    for (i, c) in chars.iter().enumerate() {
-        if c.is_ascii_uppercase() {
-            let prev_lower =
-                i > 0 && (chars[i - 1].is_ascii_lowercase() || chars[i - 1].is_ascii_digit());
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-            let prev_upper = i > 0 && chars[i - 1].is_ascii_uppercase();
-            if !out.is_empty() && !out.ends_with('_') && (prev_lower || (prev_upper && next_lower))
-            {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else if c.is_ascii_alphanumeric() {
-            out.push(*c);
-        } else if !out.is_empty() && !out.ends_with('_') {
-            out.push('_');
-        }
-    }
-    let out = out.trim_matches('_').to_string();
-    match out.chars().next() {
-        Some(c) if c.is_ascii_lowercase() => out,
-        Some(_) => format!("r_{out}"),
-        None => "resource".into(),
-    }
-}
-
-/// Words of a logical id for a label: `ApiFn` → `Api fn`.
-fn words(id: &str) -> String {
-    let s = slug(id.rsplit('.').next().unwrap_or(id)).replace('_', " ");
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => s,
-    }
 }
 
 pub(crate) fn infer(
@@ -1397,29 +1270,6 @@ fn ensure_vpc(groups: &mut Vec<Group>) -> String {
     "vpc".into()
 }
 
-fn find_statements<'a>(v: &'a Value, skip: &[String], out: &mut Vec<&'a Value>) {
-    match v {
-        Value::Object(o) => {
-            for (k, child) in o {
-                if skip.iter().any(|s| s == k) {
-                    continue;
-                }
-                if k == "Statement" || k == "statement" {
-                    match child {
-                        Value::Array(a) => out.extend(a.iter().filter(|s| s.is_object())),
-                        Value::Object(_) => out.push(child),
-                        _ => {}
-                    }
-                    continue;
-                }
-                find_statements(child, skip, out);
-            }
-        }
-        Value::Array(a) => a.iter().for_each(|c| find_statements(c, skip, out)),
-        _ => {}
-    }
-}
-
 /// The construct id a CDK resource is named by: the top construct under the stack, or, under a
 /// construct that is a group (a VPC's NAT gateways), the last segment that is not `Resource`.
 fn construct_name<'a>(path: &'a str, group_roots: &BTreeSet<String>) -> Option<&'a str> {
@@ -1457,21 +1307,4 @@ fn label_of(r: &Resource, construct: Option<&str>) -> String {
         .filter(|t| !t.is_empty() && t.len() <= 60 && !t.contains("${") && !t.contains('/'));
     let base = construct.map(str::to_string);
     text.or(base).unwrap_or_else(|| words(&r.id))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn slugs_are_pattern_ids() {
-        assert_eq!(slug("ApiFn"), "api_fn");
-        assert_eq!(slug("VPCEndpoint"), "vpc_endpoint");
-        assert_eq!(
-            slug("aws_lambda_function.my-fn"),
-            "aws_lambda_function_my_fn"
-        );
-        assert_eq!(slug("1st"), "r_1st");
-        assert_eq!(words("MyQueue"), "My queue");
-    }
 }

@@ -188,3 +188,32 @@ pub(crate) fn link_pod_identities(resources: &mut [Resource]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn workloads_services_and_ingress_groups() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: orders }\nspec:\n  template:\n    metadata: { labels: { app: orders } }\n    spec:\n      serviceAccountName: orders\n      containers:\n        - name: app\n          env: [{ name: U, value: \"http://users.default.svc.cluster.local\" }]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: { name: users }\nspec:\n  template:\n    metadata: { labels: { app: users } }\n---\napiVersion: v1\nkind: Service\nmetadata: { name: users }\nspec: { selector: { app: users } }\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n  annotations: { alb.ingress.kubernetes.io/scheme: internet-facing }\nspec:\n  rules: [{ http: { paths: [{ backend: { service: { name: users } } }] } }]\n";
+        let files = BTreeMap::from([("k8s/app.yaml".to_string(), text.to_string())]);
+        let r = resources(&files);
+        let ids: Vec<&str> = r.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "Deployment.orders",
+                "Deployment.users",
+                "Service.users",
+                "Ingress.web"
+            ]
+        );
+        assert_eq!(
+            r[0].props["Environment"][0],
+            json!({"Ref": "Deployment.users"})
+        );
+        assert_eq!(r[2].props["Selector"], json!({"Ref": "Deployment.users"}));
+        assert_eq!(r[3].props["Scheme"], "internet-facing");
+        assert_eq!(r[3].props["Backends"][0], json!({"Ref": "Service.users"}));
+    }
+}

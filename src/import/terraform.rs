@@ -378,3 +378,39 @@ fn link_values(v: &mut Value, lookup: &BTreeMap<String, String>, me: &str, depth
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_merge_into_the_resource_they_split_and_modules_are_read() {
+        let main = "resource \"aws_s3_bucket\" \"site\" {}\nresource \"aws_s3_bucket\" \"logs\" {}\nresource \"aws_s3_bucket_logging\" \"site\" {\n  bucket = aws_s3_bucket.site.id\n  target_bucket = aws_s3_bucket.logs.id\n  depends_on = [aws_s3_bucket.logs]\n}\nmodule \"q\" {\n  source = \"./queue\"\n}\n";
+        let module = "resource \"aws_sqs_queue\" \"this\" {}\n";
+        let files = BTreeMap::from([
+            ("main.tf".to_string(), main.to_string()),
+            ("queue/main.tf".to_string(), module.to_string()),
+        ]);
+        let r = resources(Rules::get(), &files).unwrap();
+        let ids: Vec<&str> = r.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "aws_s3_bucket.site",
+                "aws_s3_bucket.logs",
+                "module.q.aws_sqs_queue.this"
+            ]
+        );
+        assert_eq!(r[0].ty, "AWS::S3::Bucket");
+        assert_eq!(
+            r[0].props["aws_s3_bucket_logging.target_bucket"],
+            "${aws_s3_bucket.logs.id}"
+        );
+        assert_eq!(r[0].line, Some(1));
+        let bad = BTreeMap::from([("x.tf".to_string(), "resource \"a\" {\n".to_string())]);
+        assert!(matches!(
+            resources(Rules::get(), &bad),
+            Err(ImportError::Syntax { .. })
+        ));
+    }
+}

@@ -3,7 +3,8 @@
 
 use std::fmt::Write;
 
-use super::infer::{Model, slug};
+use super::infer::Model;
+use super::refs::slug;
 
 /// Quotes text for a YAML flow scalar.
 fn q(text: &str) -> String {
