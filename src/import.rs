@@ -404,6 +404,57 @@ mod tests {
     }
 
     #[test]
+    fn subnets_get_tiers_from_their_routes_and_a_resource_in_two_tiers_sits_in_the_vpc() {
+        let text = r#"Resources:
+  Vpc: { Type: AWS::EC2::VPC, Properties: { CidrBlock: 10.1.0.0/16 } }
+  Igw: { Type: AWS::EC2::InternetGateway }
+  Attach: { Type: AWS::EC2::VPCGatewayAttachment, Properties: { VpcId: !Ref Vpc, InternetGatewayId: !Ref Igw } }
+  PubRt: { Type: AWS::EC2::RouteTable, Properties: { VpcId: !Ref Vpc } }
+  PubRoute: { Type: AWS::EC2::Route, Properties: { RouteTableId: !Ref PubRt, GatewayId: !Ref Igw, DestinationCidrBlock: 0.0.0.0/0 } }
+  Pub1: { Type: AWS::EC2::Subnet, Properties: { VpcId: !Ref Vpc } }
+  Pub1Assoc: { Type: AWS::EC2::SubnetRouteTableAssociation, Properties: { SubnetId: !Ref Pub1, RouteTableId: !Ref PubRt } }
+  Nat: { Type: AWS::EC2::NatGateway, Properties: { SubnetId: !Ref Pub1 } }
+  AppRt: { Type: AWS::EC2::RouteTable, Properties: { VpcId: !Ref Vpc } }
+  AppRoute: { Type: AWS::EC2::Route, Properties: { RouteTableId: !Ref AppRt, NatGatewayId: !Ref Nat } }
+  App1: { Type: AWS::EC2::Subnet, Properties: { VpcId: !Ref Vpc } }
+  App1Assoc: { Type: AWS::EC2::SubnetRouteTableAssociation, Properties: { SubnetId: !Ref App1, RouteTableId: !Ref AppRt } }
+  DataRt: { Type: AWS::EC2::RouteTable, Properties: { VpcId: !Ref Vpc } }
+  Data1: { Type: AWS::EC2::Subnet, Properties: { VpcId: !Ref Vpc } }
+  Data1Assoc: { Type: AWS::EC2::SubnetRouteTableAssociation, Properties: { SubnetId: !Ref Data1, RouteTableId: !Ref DataRt } }
+  Fn: { Type: AWS::Lambda::Function, Properties: { VpcConfig: { SubnetIds: [!Ref App1, !Ref Data1] } } }
+  Servers: { Type: AWS::AutoScaling::AutoScalingGroup, Properties: { VPCZoneIdentifier: [!Ref App1] } }
+  DbSubnets: { Type: AWS::RDS::DBSubnetGroup, Properties: { SubnetIds: [!Ref Data1] } }
+  Db: { Type: AWS::RDS::DBInstance, Properties: { DBSubnetGroupName: !Ref DbSubnets } }
+"#;
+        let files = BTreeMap::from([("net.yaml".to_string(), text.to_string())]);
+        let p = import_files("net.yaml", "net", &files).unwrap().pattern;
+        for line in [
+            "{ id: vpc, kind: vpc, parent: region, label: \"VPC 10.1.0.0/16\" }",
+            "{ id: public, kind: subnet, parent: vpc, label: \"Public subnets\", properties: { tier: public } }",
+            "{ id: nat, kind: nat-gateway, label: \"Nat\", group: public }",
+            // In app and data subnets: the first tier the catalog allows, with a note.
+            "{ id: fn, kind: lambda, label: \"Fn\", group: app }",
+            "{ id: servers, kind: ec2-asg, label: \"Servers\", group: app }",
+            "{ id: db, kind: rds-instance, label: \"Db\", group: data }",
+            "{ id: igw, kind: internet-gateway, label: \"Igw\", group: vpc }",
+            "{ from: servers, to: nat, kind: route }",
+            "{ from: nat, to: igw, kind: route }",
+        ] {
+            assert!(p.contains(line), "missing {line}:\n{p}");
+        }
+        let notes = import_files("net.yaml", "net", &files)
+            .unwrap()
+            .report
+            .notes;
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("subnets of tiers private-app and private-data")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
     fn a_small_sam_template_becomes_components_and_connections() {
         let text = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Table:\n    Type: AWS::Serverless::SimpleTable\n  Queue:\n    Type: AWS::SQS::Queue\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Policies:\n        - DynamoDBCrudPolicy: { TableName: !Ref Table }\n      Events:\n        Q: { Type: SQS, Properties: { Queue: !GetAtt Queue.Arn } }\n";
         let files = BTreeMap::from([("t.yaml".to_string(), text.to_string())]);

@@ -570,8 +570,18 @@ pub(crate) fn infer(
             comp.group = None;
         }
     }
-    // Fix placement the catalog asks for (a kind that must sit in a VPC or in given tiers).
-    for comp in comps.iter_mut() {
+    // Fix placement the catalog asks for (a kind that must sit in a VPC or in given tiers). A
+    // component in subnets of several tiers goes in the first of them the catalog allows.
+    let own_tiers: Vec<Vec<String>> = comp_subnets
+        .iter()
+        .map(|subs| {
+            subs.iter()
+                .filter_map(|s| subnet_group.get(s))
+                .filter_map(|g| model.groups.iter().find(|x| &x.id == g)?.tier.clone())
+                .collect()
+        })
+        .collect();
+    for (c, comp) in comps.iter_mut().enumerate() {
         let Some(p) = catalog.kind(&comp.kind).and_then(|k| k.placement.as_ref()) else {
             continue;
         };
@@ -600,7 +610,12 @@ pub(crate) fn infer(
         if tier_ok || plain_vpc_ok {
             continue;
         }
-        let want = p.tiers.first().cloned();
+        let want = p
+            .tiers
+            .iter()
+            .find(|t| own_tiers[c].contains(t))
+            .or(p.tiers.first())
+            .cloned();
         let new_group = match want {
             None => vpc.clone(),
             Some(t) => {
@@ -627,7 +642,18 @@ pub(crate) fn infer(
                 }
             }
         };
+        let mut spans: Vec<&String> = own_tiers[c].iter().collect();
+        spans.sort();
+        spans.dedup();
         let was = match g.as_ref().and_then(|g| g.tier.clone()) {
+            _ if spans.len() > 1 => format!(
+                "the input puts it in subnets of tiers {}, and",
+                spans
+                    .iter()
+                    .map(|t| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
             Some(t) => format!("the input puts it in {t} subnets, but"),
             None => "the input does not show its subnets, and".to_string(),
         };

@@ -53,6 +53,15 @@ fn every_real_template_imports_checks_and_draws_with_its_groups_and_flows() {
         let name = input.file_name().unwrap().to_string_lossy().to_string();
         let imported = import_path(&input).unwrap_or_else(|e| panic!("{name}: {e}"));
         let pattern = load(&name, &imported.pattern);
+        // As `archpat check` does: every target can generate the imported design.
+        for iac in [Iac::Cloudformation, Iac::Terraform, Iac::Cdk] {
+            let gaps = scaffold::gaps(&pattern, &scaffold::Options::new(iac)).unwrap();
+            assert!(
+                gaps.is_empty(),
+                "{name}: {} cannot generate {gaps:?}",
+                iac.target()
+            );
+        }
         for format in [Format::Mermaid, Format::Svg] {
             let out = render::draw(&pattern, format, Engine::Builtin)
                 .unwrap_or_else(|e| panic!("{name} does not draw: {e}"));
