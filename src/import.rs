@@ -60,6 +60,10 @@ pub enum ImportError {
     #[error("`{path}` declares no resources, so there is nothing to draw")]
     NoResources { path: String },
     #[error(
+        "`{path}` holds only resources that serve others ({types}), no component to draw; import the template that uses them, or add a kind to the catalog"
+    )]
+    NothingToDraw { path: String, types: String },
+    #[error(
         "the pattern imported from `{path}` does not pass the loader (a bug in import; please report it with the input): {message}"
     )]
     Invalid { path: String, message: String },
@@ -300,6 +304,14 @@ pub fn import_files(
         &resources,
         &skipped,
     );
+    if model.components.is_empty() {
+        let types: std::collections::BTreeSet<&str> =
+            resources.iter().map(|r| r.ty.as_str()).collect();
+        return Err(ImportError::NothingToDraw {
+            path: shown.to_string(),
+            types: types.into_iter().collect::<Vec<_>>().join(", "),
+        });
+    }
     let pattern = write::pattern(&model, shown, name, kind);
     crate::loader::load_str(shown, &pattern).map_err(|e| ImportError::Invalid {
         path: shown.to_string(),
