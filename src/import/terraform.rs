@@ -413,4 +413,31 @@ mod tests {
             Err(ImportError::Syntax { .. })
         ));
     }
+
+    #[test]
+    fn show_json_links_values_that_are_other_resources_ids_and_arns() {
+        let doc = serde_json::json!({
+            "format_version": "1.0",
+            "values": { "root_module": {
+                "resources": [
+                    { "address": "aws_sqs_queue.q", "mode": "managed", "type": "aws_sqs_queue",
+                      "values": { "arn": "arn:aws:sqs:eu-west-1:1:q", "id": "https://sqs/q" } },
+                    { "address": "data.aws_region.r", "mode": "data", "type": "aws_region", "values": {} }
+                ],
+                "child_modules": [{ "resources": [
+                    { "address": "module.f.aws_lambda_event_source_mapping.m", "mode": "managed",
+                      "type": "aws_lambda_event_source_mapping",
+                      "values": { "event_source_arn": "arn:aws:sqs:eu-west-1:1:q", "function_name": "f" } }
+                ] }]
+            } }
+        });
+        assert!(is_show_json(&doc));
+        let r = from_show_json(Rules::get(), "state.json", &doc);
+        assert_eq!(r.len(), 2, "data sources are left out");
+        assert_eq!(r[1].ty, "AWS::Lambda::EventSourceMapping");
+        assert_eq!(
+            r[1].props["event_source_arn"],
+            json!({ "Ref": "aws_sqs_queue.q" })
+        );
+    }
 }
