@@ -11,8 +11,17 @@ fn q(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
 }
 
+/// Text from the input as one comment line: control characters (a newline in a file name) would
+/// end the comment and write YAML.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 pub(crate) fn pattern(model: &Model, shown: &str, name: &str, kind: &str) -> String {
     let mut out = String::new();
+    let shown = &one_line(shown);
     let id = slug(name).replace('_', "-");
     let id = if id.starts_with(|c: char| c.is_ascii_lowercase()) {
         id
@@ -42,12 +51,12 @@ pub(crate) fn pattern(model: &Model, shown: &str, name: &str, kind: &str) -> Str
     out.push_str("\ngroups:\n");
     for g in &model.groups {
         if let Some(n) = &g.note {
-            let _ = writeln!(out, "  # {n}");
+            let _ = writeln!(out, "  # {}", one_line(n));
         }
         if g.id == "unclassified" {
             out.push_str("  # Resources no catalog kind or helper rule covers:\n");
             for (rid, ty, at) in &model.unclassified {
-                let _ = writeln!(out, "  #   {rid} ({ty}), {at}");
+                let _ = writeln!(out, "  #   {}", one_line(&format!("{rid} ({ty}), {at}")));
             }
         }
         let _ = write!(out, "  - {{ id: {}, kind: {}", g.id, g.kind);
@@ -63,7 +72,11 @@ pub(crate) fn pattern(model: &Model, shown: &str, name: &str, kind: &str) -> Str
     out.push_str("\ncomponents:\n");
     for c in &model.components {
         if c.sources.is_empty() && !c.ty.is_empty() {
-            let _ = writeln!(out, "  # {}: implied by `{}`", c.file, c.ty);
+            let _ = writeln!(
+                out,
+                "  # {}",
+                one_line(&format!("{}: implied by `{}`", c.file, c.ty))
+            );
         } else if c.sources.is_empty() {
             let what = if c.kind == "users" {
                 "added as the caller of the public entry points"
@@ -73,13 +86,8 @@ pub(crate) fn pattern(model: &Model, shown: &str, name: &str, kind: &str) -> Str
             let _ = writeln!(out, "  # not in the input: {what}");
         } else {
             let at = c.line.map(|l| format!(" line {l}")).unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "  # {}{at}: {} ({})",
-                c.file,
-                c.sources.join(", "),
-                c.ty
-            );
+            let text = format!("{}{at}: {} ({})", c.file, c.sources.join(", "), c.ty);
+            let _ = writeln!(out, "  # {}", one_line(&text));
         }
         let _ = write!(
             out,
@@ -96,7 +104,7 @@ pub(crate) fn pattern(model: &Model, shown: &str, name: &str, kind: &str) -> Str
     if !model.connections.is_empty() {
         out.push_str("\nconnections:\n");
         for c in &model.connections {
-            let why = c.why.replace('\n', " ");
+            let why = one_line(&c.why);
             let _ = writeln!(out, "  # {why}");
             let _ = writeln!(
                 out,
@@ -106,4 +114,23 @@ pub(crate) fn pattern(model: &Model, shown: &str, name: &str, kind: &str) -> Str
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_text_cannot_leave_its_comment() {
+        let file = "evil\nid: pwned.yaml";
+        let files = std::collections::BTreeMap::from([(
+            file.to_string(),
+            "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n".to_string(),
+        )]);
+        let p = crate::import::import_files(file, "evil", &files)
+            .unwrap()
+            .pattern;
+        assert!(!p.lines().any(|l| l.starts_with("id: pwned")), "{p}");
+        assert_eq!(one_line("a\r\nb\tc"), "a  b c");
+    }
 }
