@@ -59,6 +59,8 @@ pub enum ImportError {
     UnknownFileType { path: String },
     #[error("`{path}` declares no resources, so there is nothing to draw")]
     NoResources { path: String },
+    #[error("`{path}` does not exist; give a template file, a `.tf` folder or a `cdk.out` folder")]
+    NoSuchInput { path: String },
     #[error(
         "`{path}` holds only resources that serve others ({types}), no component to draw; import the template that uses them, or add a kind to the catalog"
     )]
@@ -174,16 +176,20 @@ pub fn import_path(path: &Path) -> Result<Imported, ImportError> {
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
+        if !path.exists() {
+            return Err(ImportError::NoSuchInput { path: shown });
+        }
         if !readable_name(&name) {
-            if !path.exists() {
-                return Err(read_err(
-                    path,
-                    std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"),
-                ));
-            }
             return Err(ImportError::UnknownFileType { path: shown });
         }
-        let text = std::fs::read_to_string(path).map_err(|e| read_err(path, e))?;
+        let text = std::fs::read_to_string(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::InvalidData => ImportError::Syntax {
+                file: shown.clone(),
+                line: None,
+                message: "not UTF-8 text; save the file as UTF-8".into(),
+            },
+            _ => read_err(path, e),
+        })?;
         files.insert(name.clone(), text);
         let stem = name.split('.').next().unwrap_or("imported").to_string();
         import_files(&shown, &stem, &files)
@@ -226,8 +232,14 @@ fn read_dir(
                 .unwrap_or(&p)
                 .to_string_lossy()
                 .replace('\\', "/");
-            let text = std::fs::read_to_string(&p).map_err(|e| (p.clone(), e))?;
-            out.insert(rel, text);
+            // A file that is not text is not code to import (a binary asset in `cdk.out`).
+            match std::fs::read_to_string(&p) {
+                Ok(text) => {
+                    out.insert(rel, text);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {}
+                Err(e) => return Err((p.clone(), e)),
+            }
         }
     }
     Ok(())
