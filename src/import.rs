@@ -8,8 +8,11 @@
 
 mod cdk;
 mod cloudformation;
+mod connect;
+mod fold;
 mod infer;
 mod kubernetes;
+mod place;
 mod refs;
 mod rules;
 mod terraform;
