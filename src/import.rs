@@ -257,10 +257,28 @@ pub fn import_files(
     files: &BTreeMap<String, String>,
 ) -> Result<Imported, ImportError> {
     let rules = Rules::get();
-    let (resources, skipped, kind) = if files.contains_key("manifest.json")
-        && files.keys().any(|k| k.ends_with(".template.json"))
-    {
-        let (r, s) = cdk::resources(rules, files)?;
+    // A cloud assembly: `cdk.out` itself, or a CDK app's folder with its `cdk.out` (and, for an
+    // EKS app, its Kubernetes manifests beside it).
+    let assembly = ["", "cdk.out/"].into_iter().find(|dir| {
+        files.contains_key(&format!("{dir}manifest.json"))
+            && files.keys().any(|k| {
+                k.starts_with(dir) && !k[dir.len()..].contains('/') && k.ends_with(".template.json")
+            })
+    });
+    let (resources, skipped, kind) = if let Some(dir) = assembly {
+        let inside: BTreeMap<String, String> = files
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix(dir)?.to_string(), v.clone())))
+            .collect();
+        let (mut r, s) = cdk::resources(rules, &inside)?;
+        if !dir.is_empty() {
+            let beside: BTreeMap<String, String> = files
+                .iter()
+                .filter(|(k, _)| !k.starts_with(dir))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            r.extend(kubernetes::resources(&beside));
+        }
         (r, s, "CDK app")
     } else if files.keys().any(|k| k.ends_with(".tf")) {
         let mut all = terraform::resources(rules, files)?;

@@ -586,7 +586,8 @@ fn synthesized_built_ins_import_back_from_cdk_out() {
             continue;
         };
         let original = library.load(&id).unwrap().resolve(&[]).unwrap();
-        let imported = archpat::import::import_path(&dir.join("cdk.out"))
+        // The app's folder: its `cdk.out`, and the Kubernetes manifests of the EKS app.
+        let imported = archpat::import::import_path(dir)
             .unwrap_or_else(|e| panic!("{id}: import of cdk.out failed: {e}"));
         let d = crate::import::differences(&original, &crate::import::load(&id, &imported.pattern));
         lines.push(format!(

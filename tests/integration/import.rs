@@ -323,27 +323,3 @@ fn bad_input_is_refused_with_file_and_line_and_writes_nothing() {
         String::from_utf8_lossy(&check.stderr)
     );
 }
-
-#[test]
-fn tmp_cdk_round_trip_lines() {
-    let Some(root) = std::env::var_os("TMP_CDK_OUTS") else {
-        return;
-    };
-    let library = Library::new(Vec::new());
-    let mut lines = Vec::new();
-    for id in Library::builtin_ids() {
-        let dir = Path::new(&root).join(format!("cdk-{id}"));
-        let original = library.load(&id).unwrap().resolve(&[]).unwrap();
-        let imported = import_path(&dir.join("cdk.out")).unwrap();
-        let d = differences(&original, &load(&id, &imported.pattern));
-        lines.push(format!(
-            "{id} via cdk: {}",
-            if d.is_empty() {
-                "same".to_string()
-            } else {
-                format!("\n  {}", d.join("\n  "))
-            }
-        ));
-    }
-    std::fs::write(Path::new(&root).join("cdk-lines.txt"), lines.join("\n")).unwrap();
-}
