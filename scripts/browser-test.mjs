@@ -29,7 +29,13 @@ try {
     const { page, errors } = await openPage(browser, file, { width: 1280, height: 900 });
 
     // What is on screen: the visible sections, and in the visible one its SVG's nodes.
+    // Components drawn, each once: a component that runs in every availability zone is drawn
+    // in each (`c_web__az1`, `c_web__az2`), and an empty subnet box is a node too (`g_…`).
     const state = () => page.evaluate(() => {
+      const components = (nodes) => new Set([...nodes]
+        .map((n) => /-flowchart-(c_.*)-\d+$/.exec(n.id))
+        .filter(Boolean)
+        .map((m) => m[1].replace(/__az\d+$/, ""))).size;
       const visible = [...document.querySelectorAll("section.step")].filter((s) => !s.hidden && s.offsetParent !== null);
       const s = visible[0];
       const svg = s && s.querySelector("figure.diagram svg");
@@ -37,8 +43,8 @@ try {
       return {
         visible: visible.map((v) => v.dataset.step),
         expected: s ? Number(s.dataset.components) : -1,
-        nodes: svg ? svg.querySelectorAll("g.node").length : -1,
-        highlighted: svg ? svg.querySelectorAll("g.node.new").length : -1,
+        nodes: svg ? components(svg.querySelectorAll("g.node")) : -1,
+        highlighted: svg ? components(svg.querySelectorAll("g.node.new")) : -1,
         chips: s ? s.querySelectorAll(".chips li").length : -1,
         drawn: !!box && box.width > 50 && box.height > 20,
         counter: document.getElementById("counter").textContent,

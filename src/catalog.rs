@@ -427,6 +427,9 @@ pub struct ComponentKind {
     /// balancer) and is drawn once, beside them.
     #[serde(default)]
     pub zones: Option<Zones>,
+    /// The resource types `archpat import` maps to this kind.
+    #[serde(default)]
+    pub imports: Imports,
 }
 
 /// A kind that runs in each availability zone, for diagrams; scaffolding does not read it.
@@ -468,6 +471,19 @@ impl DrawioIcon {
             tile: true,
         }
     }
+}
+
+/// Resource types a kind stands for, per IaC language. Only CloudFormation types are listed:
+/// Terraform types reach them through `templates/terraform/meta/cfn-types.yaml`, the table compare
+/// uses, and a CDK app synthesizes CloudFormation.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Imports {
+    #[serde(default)]
+    pub cloudformation: Vec<String>,
+    /// Kubernetes object kinds (`Deployment`), for manifests beside an EKS project's code.
+    #[serde(default)]
+    pub kubernetes: Vec<String>,
 }
 
 /// A VPC endpoint for an AWS service (`com.amazonaws.<region>.<service>`).
@@ -915,6 +931,19 @@ impl Catalog {
                 }
             }
         }
+        let mut claimed: BTreeMap<&str, &str> = BTreeMap::new();
+        for kind in self.kinds.values() {
+            for ty in &kind.imports.cloudformation {
+                if let Some(other) = claimed.insert(ty, &kind.kind) {
+                    return Err(CatalogError::Parse {
+                        path: format!("kinds/{}.yaml", kind.kind),
+                        message: format!(
+                            "`imports` lists `{ty}`, which kind `{other}` lists too; a type maps to one kind"
+                        ),
+                    });
+                }
+            }
+        }
         for (id, group) in &self.groups {
             if let Some(p) = group
                 .parents
@@ -930,6 +959,21 @@ impl Catalog {
             }
         }
         Ok(())
+    }
+
+    /// The kind a CloudFormation resource type maps to, if any (first kind in id order);
+    /// `Kubernetes::<Kind>` looks the object kind up in `imports.kubernetes`.
+    pub fn kind_for_cloudformation(&self, ty: &str) -> Option<&ComponentKind> {
+        match ty.strip_prefix("Kubernetes::") {
+            Some(k8s) => self
+                .kinds
+                .values()
+                .find(|k| k.imports.kubernetes.iter().any(|t| t == k8s)),
+            None => self
+                .kinds
+                .values()
+                .find(|k| k.imports.cloudformation.iter().any(|t| t == ty)),
+        }
     }
 
     pub fn kind(&self, id: &str) -> Option<&ComponentKind> {
@@ -1088,6 +1132,23 @@ mod tests {
         let ecs = &Catalog::builtin().kinds["ecs-service"];
         assert_eq!(ecs.requires[0].kind.as_deref(), Some("ecs-cluster"));
         assert_eq!(ecs.placement.as_ref().unwrap().tiers, ["private-app"]);
+    }
+
+    #[test]
+    fn imports_map_each_cloudformation_type_to_one_kind() {
+        let catalog = Catalog::builtin();
+        let kind = |t: &str| catalog.kind_for_cloudformation(t).map(|k| k.kind.as_str());
+        assert_eq!(kind("AWS::Serverless::Function"), Some("lambda"));
+        assert_eq!(kind("AWS::Lambda::Function"), Some("lambda"));
+        assert_eq!(kind("AWS::IAM::Role"), None);
+        let mut files = embedded_files();
+        let sqs = files["kinds/sqs-queue.yaml"].replace("AWS::SQS::Queue", "AWS::SNS::Topic");
+        files.insert("kinds/sqs-queue.yaml".into(), sqs);
+        let err = Catalog::from_files(&files).unwrap_err().to_string();
+        assert!(
+            err.contains("`AWS::SNS::Topic`, which kind `sns-topic` lists too"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -123,6 +123,8 @@ pub enum Command {
     New(NewArgs),
     /// Walk through a pattern step by step: in the terminal, as Markdown or as an HTML page.
     Walk(WalkArgs),
+    /// Turn existing CloudFormation, SAM, CDK (cdk.out) or Terraform code into a pattern file.
+    Import(ImportArgs),
     /// Compare a pattern's CloudFormation, Terraform and CDK projects, component by component.
     Compare(CompareArgs),
     /// Bring a project made by `archpat new` up to a changed pattern, new parameter values or a
@@ -292,6 +294,19 @@ pub struct CompareArgs {
     pub cdk_template: Option<PathBuf>,
 }
 
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// A CloudFormation or SAM template (YAML or JSON), a `terraform show -json` file, a folder of
+    /// `.tf` files, or a CDK app's `cdk.out` folder.
+    pub input: PathBuf,
+    /// Write the pattern here instead of stdout (the report always goes to stderr).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Overwrite the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
 /// What a command produced: bytes for stdout, a note for stderr, and, for a command that did its
 /// work but must still end in failure (an update with conflicts), the error to end with.
 #[derive(Debug, Default)]
@@ -355,6 +370,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Error> {
         Command::Walk(args) => walk(&library, args),
         Command::Compare(args) => compare(&library, args),
         Command::Update(args) => update(&library, args),
+        Command::Import(args) => import(args),
         Command::Completions { shell } => {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut buf = Vec::new();
@@ -785,6 +801,38 @@ fn compare(library: &Library, args: &CompareArgs) -> Result<Outcome, Error> {
     deliver(args.output.as_deref(), rendered, |p| {
         format!("wrote `{}`", p.display())
     })
+}
+
+/// Imports code into a pattern: the pattern to stdout or `-o`, the report to stderr. An existing
+/// output file is refused before anything is read, unless `--force`.
+fn import(args: &ImportArgs) -> Result<Outcome, Error> {
+    use crate::import::{ImportError, import_path};
+    if let Some(path) = &args.output
+        && path.exists()
+        && !args.force
+    {
+        return Err(ImportError::Exists {
+            path: path.display().to_string(),
+        }
+        .into());
+    }
+    let imported = import_path(&args.input)?;
+    let note = imported.report.to_string().trim_end().to_string();
+    match &args.output {
+        Some(path) => {
+            crate::output::write_file(path, imported.pattern.as_bytes())?;
+            Ok(Outcome {
+                stdout: Vec::new(),
+                note: Some(format!("{note}\nwrote `{}`", path.display())),
+                failure: None,
+            })
+        }
+        None => Ok(Outcome {
+            stdout: imported.pattern.into_bytes(),
+            note: Some(note),
+            failure: None,
+        }),
+    }
 }
 
 /// Checks each file, then asks every target for everything `archpat new` could not generate

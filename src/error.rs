@@ -3,6 +3,7 @@
 
 use crate::catalog::CatalogError;
 use crate::compare::CompareError;
+use crate::import::ImportError;
 use crate::library::LibraryError;
 use crate::loader::ResolveError;
 use crate::output::OutputError;
@@ -31,6 +32,8 @@ pub enum Error {
     Compare(#[from] CompareError),
     #[error(transparent)]
     Update(#[from] UpdateError),
+    #[error(transparent)]
+    Import(#[from] ImportError),
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Many(Vec<Error>),
 }
@@ -51,6 +54,7 @@ impl Error {
             Error::Walk(_) => EXIT_INPUT,
             Error::Compare(e) => e.exit_code(),
             Error::Update(e) => e.exit_code(),
+            Error::Import(e) => e.exit_code(),
             Error::Many(errors) => errors
                 .iter()
                 .map(Error::exit_code)

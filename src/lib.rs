@@ -16,6 +16,7 @@ pub mod catalog;
 pub mod cli;
 pub mod compare;
 pub mod error;
+pub mod import;
 pub mod library;
 pub mod loader;
 pub mod markup;

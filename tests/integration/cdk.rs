@@ -593,6 +593,40 @@ fn synthesized_alarms_can_notify_and_async_failures_are_kept() {
     );
 }
 
+/// Issue 15: each built-in's synthesized `cdk.out` (with default parameters), left in place by the
+/// one synth run above, imports back into the pattern's components and connections. What still
+/// differs is in the snapshot, as for CloudFormation and Terraform (tests/integration/import.rs).
+#[test]
+fn synthesized_built_ins_import_back_from_cdk_out() {
+    let all = synthesized();
+    let library = archpat::library::Library::new(Vec::new());
+    let mut lines = Vec::new();
+    for id in archpat::library::Library::builtin_ids() {
+        let Some(dir) = all
+            .dirs
+            .iter()
+            .find(|d| d.file_name().is_some_and(|n| n == id.as_str()))
+        else {
+            lines.push(format!("{id} via cdk: not synthesized"));
+            continue;
+        };
+        let original = library.load(&id).unwrap().resolve(&[]).unwrap();
+        // The app's folder: its `cdk.out`, and the Kubernetes manifests of the EKS app.
+        let imported = archpat::import::import_path(dir)
+            .unwrap_or_else(|e| panic!("{id}: import of cdk.out failed: {e}"));
+        let d = crate::import::differences(&original, &crate::import::load(&id, &imported.pattern));
+        lines.push(format!(
+            "{id} via cdk: {}",
+            if d.is_empty() {
+                "same".to_string()
+            } else {
+                format!("\n  {}", d.join("\n  "))
+            }
+        ));
+    }
+    insta::assert_snapshot!("import-round-trip-cdk", lines.join("\n"));
+}
+
 #[test]
 fn package_json_pins_the_versions_install_tools_installs() {
     let modules = cdk_modules();

@@ -14,6 +14,7 @@ mod emulator;
 mod front_door;
 mod fuzz;
 mod hostile;
+mod import;
 mod review;
 mod support;
 mod terraform;

@@ -1,0 +1,443 @@
+//! A Terraform configuration (the `.tf` files of a folder and its local modules) or `terraform show
+//! -json` output into resources. Each `aws_*` type takes its CloudFormation type from
+//! `templates/terraform/meta/cfn-types.yaml`; a resource whose CloudFormation type is the one of a
+//! resource it references (`aws_s3_bucket_notification` → its `aws_s3_bucket`) is a part of that
+//! resource and is merged into it, as the AWS provider splits what CloudFormation keeps in one.
+
+use std::collections::BTreeMap;
+
+use hcl::{Expression as E, ObjectKey, TraversalOperator as Op};
+use serde_json::{Map, Value, json};
+
+use super::rules::Rules;
+use super::{ImportError, Resource};
+
+/// Whether a JSON document is `terraform show -json` output (state or plan).
+pub(crate) fn is_show_json(doc: &Value) -> bool {
+    doc.get("format_version").is_some()
+        && (doc.get("values").is_some() || doc.get("planned_values").is_some())
+}
+
+fn expr(e: &E) -> Value {
+    match e {
+        E::Null => Value::Null,
+        E::Bool(b) => Value::Bool(*b),
+        E::Number(n) => serde_json::to_value(n).unwrap_or(Value::Null),
+        E::String(s) => Value::String(s.clone()),
+        E::Array(a) => Value::Array(a.iter().map(expr).collect()),
+        E::Object(o) => {
+            let mut m = Map::new();
+            for (k, v) in o {
+                let key = match k {
+                    ObjectKey::Identifier(i) => i.to_string(),
+                    ObjectKey::Expression(E::String(s)) => s.clone(),
+                    ObjectKey::Expression(other) => other.to_string(),
+                    _ => String::new(),
+                };
+                m.insert(key, expr(v));
+            }
+            Value::Object(m)
+        }
+        E::TemplateExpr(t) => Value::String(t.to_string()),
+        E::Variable(v) => json!({ "Ref": v.to_string() }),
+        E::Traversal(t) => {
+            let mut parts: Vec<String> = Vec::new();
+            if let E::Variable(v) = &t.expr {
+                parts.push(v.to_string());
+            }
+            for op in &t.operators {
+                match op {
+                    Op::GetAttr(i) => parts.push(i.to_string()),
+                    _ => break,
+                }
+            }
+            // Every prefix is a candidate address; the reference reader keeps the known one.
+            Value::String(format!("${{{}}}", parts.join(".")))
+        }
+        E::FuncCall(f) => Value::Array(f.args.iter().map(expr).collect()),
+        E::Parenthesis(inner) => expr(inner),
+        E::Conditional(c) => Value::Array(vec![expr(&c.true_expr), expr(&c.false_expr)]),
+        E::ForExpr(f) => expr(&f.collection_expr),
+        E::Operation(_) => Value::Null,
+        _ => Value::Null,
+    }
+}
+
+fn body(b: &hcl::Body) -> Value {
+    let mut m = Map::new();
+    for s in b.iter() {
+        match s {
+            // Meta-arguments order or repeat a resource; they are not references between parts
+            // of the design.
+            hcl::Structure::Attribute(a)
+                if matches!(
+                    a.key.as_str(),
+                    "depends_on" | "count" | "for_each" | "provider"
+                ) => {}
+            hcl::Structure::Attribute(a) => {
+                m.insert(a.key.to_string(), expr(&a.expr));
+            }
+            hcl::Structure::Block(bl) => {
+                let v = body(&bl.body);
+                let key = bl.identifier.to_string();
+                match m.get_mut(&key) {
+                    Some(Value::Array(list)) => list.push(v),
+                    _ => {
+                        m.insert(key, Value::Array(vec![v]));
+                    }
+                }
+            }
+        }
+    }
+    Value::Object(m)
+}
+
+fn label(l: &hcl::BlockLabel) -> String {
+    match l {
+        hcl::BlockLabel::Identifier(i) => i.to_string(),
+        hcl::BlockLabel::String(s) => s.clone(),
+    }
+}
+
+fn cfn_type(rules: &Rules, ty: &str) -> String {
+    rules
+        .terraform
+        .get(ty)
+        .and_then(|t| t.first().cloned())
+        .unwrap_or_else(|| ty.to_string())
+}
+
+/// The resources of the root folder's `.tf` files and of the local modules they call.
+pub(crate) fn resources(
+    rules: &Rules,
+    files: &BTreeMap<String, String>,
+) -> Result<Vec<Resource>, ImportError> {
+    let root = files
+        .keys()
+        .filter(|k| k.ends_with(".tf"))
+        .map(|k| k.rsplit_once('/').map_or("", |(d, _)| d))
+        .min_by_key(|d| (d.matches('/').count() + usize::from(!d.is_empty()), d.len()))
+        .unwrap_or("")
+        .to_string();
+    let mut out = Vec::new();
+    read_module(rules, files, &root, "", &mut out, 0)?;
+    merge_parts(&mut out);
+    Ok(out)
+}
+
+fn read_module(
+    rules: &Rules,
+    files: &BTreeMap<String, String>,
+    dir: &str,
+    prefix: &str,
+    out: &mut Vec<Resource>,
+    depth: u8,
+) -> Result<(), ImportError> {
+    if depth > 4 {
+        return Ok(());
+    }
+    for (path, text) in files {
+        let in_dir = match path.rsplit_once('/') {
+            Some((d, _)) => d == dir,
+            None => dir.is_empty(),
+        };
+        if !in_dir || !path.ends_with(".tf") {
+            continue;
+        }
+        let parsed = hcl::parse(text).map_err(|e| ImportError::Syntax {
+            file: path.clone(),
+            line: line_of(&e),
+            message: e
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or("invalid HCL")
+                .to_string(),
+        })?;
+        for block in parsed.blocks() {
+            let kind = block.identifier.as_str();
+            let labels: Vec<String> = block.labels.iter().map(label).collect();
+            match (kind, labels.as_slice()) {
+                ("resource", [ty, name]) | ("data", [ty, name]) => {
+                    let address = if kind == "data" {
+                        format!("{prefix}data.{ty}.{name}")
+                    } else {
+                        format!("{prefix}{ty}.{name}")
+                    };
+                    let line = text
+                        .lines()
+                        .position(|l| {
+                            l.trim_start().starts_with(kind)
+                                && l.contains(&format!("\"{name}\""))
+                                && l.contains(ty.as_str())
+                        })
+                        .map(|n| n + 1);
+                    let cfn = if kind == "data" {
+                        format!("data.{ty}")
+                    } else {
+                        cfn_type(rules, ty)
+                    };
+                    let mut props = body(&block.body);
+                    if !prefix.is_empty() {
+                        prefix_strings(&mut props, prefix);
+                    }
+                    out.push(Resource {
+                        id: address,
+                        ty: cfn,
+                        props,
+                        file: path.clone(),
+                        line,
+                        path: None,
+                    });
+                }
+                ("module", [name]) => {
+                    let source = block
+                        .body
+                        .attributes()
+                        .find(|a| a.key.as_str() == "source")
+                        .map(|a| expr(&a.expr));
+                    if let Some(Value::String(src)) = source
+                        && (src.starts_with("./") || src.starts_with("../"))
+                    {
+                        let sub = join(dir, &src);
+                        read_module(
+                            rules,
+                            files,
+                            &sub,
+                            &format!("{prefix}module.{name}."),
+                            out,
+                            depth + 1,
+                        )?;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+fn line_of(e: &hcl::Error) -> Option<usize> {
+    let text = e.to_string();
+    // "  --> 3:5" or "at line 3"
+    let at = text.find("-->")?;
+    text[at + 3..].trim().split(':').next()?.trim().parse().ok()
+}
+
+fn join(dir: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = if dir.is_empty() {
+        Vec::new()
+    } else {
+        dir.split('/').collect()
+    };
+    for p in rel.split('/') {
+        match p {
+            "." | "" => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
+/// References inside a module name the module's own resources.
+fn prefix_strings(v: &mut Value, prefix: &str) {
+    match v {
+        Value::String(s) if s.contains("${") => *s = s.replace("${", &format!("${{{prefix}")),
+        Value::Array(a) => a.iter_mut().for_each(|c| prefix_strings(c, prefix)),
+        Value::Object(o) => o.values_mut().for_each(|c| prefix_strings(c, prefix)),
+        _ => {}
+    }
+}
+
+/// A resource whose CloudFormation type equals that of the one it references is merged into it.
+fn merge_parts(out: &mut Vec<Resource>) {
+    let mut i = 0;
+    while i < out.len() {
+        let ty = out[i].ty.clone();
+        let me = out[i].id.clone();
+        let text = out[i].props.to_string();
+        // The resource it is a part of: the first one its body references (`bucket = …` comes
+        // before `target_bucket = …`).
+        let target = out
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                r.id != me && r.ty == ty && ty.starts_with("AWS::") && {
+                    let native = me.rsplit('.').nth(1).unwrap_or("");
+                    let theirs = r.id.rsplit('.').nth(1).unwrap_or("");
+                    native != theirs
+                }
+            })
+            .filter_map(|(n, r)| {
+                text.find(&format!("${{{}.", r.id))
+                    .or_else(|| text.find(&format!("${{{}}}", r.id)))
+                    .map(|at| (at, n))
+            })
+            .min()
+            .map(|(_, n)| n);
+        if let Some(t) = target {
+            let part = out.remove(i);
+            if let (Value::Object(into), Value::Object(from)) =
+                (&mut out[if t > i { t - 1 } else { t }].props, part.props)
+            {
+                for (k, v) in from {
+                    into.entry(format!(
+                        "{}.{k}",
+                        part.id.rsplit('.').nth(1).unwrap_or("part")
+                    ))
+                    .or_insert(v);
+                }
+            }
+            continue;
+        }
+        i += 1;
+    }
+}
+
+/// `terraform show -json`: every resource in the root and child modules, with its values;
+/// references are not in the values, so only ids that match another resource's id or ARN link.
+pub(crate) fn from_show_json(rules: &Rules, file: &str, doc: &Value) -> Vec<Resource> {
+    let root = doc
+        .pointer("/values/root_module")
+        .or(doc.pointer("/planned_values/root_module"));
+    let mut out = Vec::new();
+    let mut stack: Vec<&Value> = root.into_iter().collect();
+    while let Some(m) = stack.pop() {
+        for r in m
+            .get("resources")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if r.get("mode").and_then(Value::as_str) != Some("managed") {
+                continue;
+            }
+            let ty = r.get("type").and_then(Value::as_str).unwrap_or("");
+            let address = r
+                .get("address")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            out.push(Resource {
+                id: address,
+                ty: cfn_type(rules, ty),
+                props: r.get("values").cloned().unwrap_or(Value::Null),
+                file: file.to_string(),
+                line: None,
+                path: None,
+            });
+        }
+        stack.extend(
+            m.get("child_modules")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten(),
+        );
+    }
+    // Values hold ids and ARNs: turn a value equal to another resource's id or arn into a
+    // reference.
+    let keys: Vec<(String, String)> = out
+        .iter()
+        .flat_map(|r| {
+            ["arn", "id"].into_iter().filter_map(move |k| {
+                r.props
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .filter(|s| s.len() > 6)
+                    .map(|s| (s.to_string(), r.id.clone()))
+            })
+        })
+        .collect();
+    let lookup: BTreeMap<String, String> = keys.into_iter().collect();
+    for r in &mut out {
+        let me = r.id.clone();
+        link_values(&mut r.props, &lookup, &me, 0);
+    }
+    merge_parts(&mut out);
+    out
+}
+
+fn link_values(v: &mut Value, lookup: &BTreeMap<String, String>, me: &str, depth: u8) {
+    match v {
+        Value::String(s) if depth > 0 => {
+            if let Some(id) = lookup.get(s.as_str())
+                && id != me
+            {
+                *v = json!({ "Ref": id });
+            }
+        }
+        Value::Array(a) => a
+            .iter_mut()
+            .for_each(|c| link_values(c, lookup, me, depth + 1)),
+        Value::Object(o) => o
+            .values_mut()
+            .for_each(|c| link_values(c, lookup, me, depth + 1)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_merge_into_the_resource_they_split_and_modules_are_read() {
+        let main = "resource \"aws_s3_bucket\" \"site\" {}\nresource \"aws_s3_bucket\" \"logs\" {}\nresource \"aws_s3_bucket_logging\" \"site\" {\n  bucket = aws_s3_bucket.site.id\n  target_bucket = aws_s3_bucket.logs.id\n  depends_on = [aws_s3_bucket.logs]\n}\nmodule \"q\" {\n  source = \"./queue\"\n}\n";
+        let module = "resource \"aws_sqs_queue\" \"this\" {}\n";
+        let files = BTreeMap::from([
+            ("main.tf".to_string(), main.to_string()),
+            ("queue/main.tf".to_string(), module.to_string()),
+        ]);
+        let r = resources(Rules::get(), &files).unwrap();
+        let ids: Vec<&str> = r.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "aws_s3_bucket.site",
+                "aws_s3_bucket.logs",
+                "module.q.aws_sqs_queue.this"
+            ]
+        );
+        assert_eq!(r[0].ty, "AWS::S3::Bucket");
+        assert_eq!(
+            r[0].props["aws_s3_bucket_logging.target_bucket"],
+            "${aws_s3_bucket.logs.id}"
+        );
+        assert_eq!(r[0].line, Some(1));
+        let bad = BTreeMap::from([("x.tf".to_string(), "resource \"a\" {\n".to_string())]);
+        assert!(matches!(
+            resources(Rules::get(), &bad),
+            Err(ImportError::Syntax { .. })
+        ));
+    }
+
+    #[test]
+    fn show_json_links_values_that_are_other_resources_ids_and_arns() {
+        let doc = serde_json::json!({
+            "format_version": "1.0",
+            "values": { "root_module": {
+                "resources": [
+                    { "address": "aws_sqs_queue.q", "mode": "managed", "type": "aws_sqs_queue",
+                      "values": { "arn": "arn:aws:sqs:eu-west-1:1:q", "id": "https://sqs/q" } },
+                    { "address": "data.aws_region.r", "mode": "data", "type": "aws_region", "values": {} }
+                ],
+                "child_modules": [{ "resources": [
+                    { "address": "module.f.aws_lambda_event_source_mapping.m", "mode": "managed",
+                      "type": "aws_lambda_event_source_mapping",
+                      "values": { "event_source_arn": "arn:aws:sqs:eu-west-1:1:q", "function_name": "f" } }
+                ] }]
+            } }
+        });
+        assert!(is_show_json(&doc));
+        let r = from_show_json(Rules::get(), "state.json", &doc);
+        assert_eq!(r.len(), 2, "data sources are left out");
+        assert_eq!(r[1].ty, "AWS::Lambda::EventSourceMapping");
+        assert_eq!(
+            r[1].props["event_source_arn"],
+            json!({ "Ref": "aws_sqs_queue.q" })
+        );
+    }
+}
