@@ -221,6 +221,7 @@ struct Outputs {
     dot: String,
     mermaid: String,
     svg: String,
+    drawio: String,
 }
 
 fn outputs(p: &Pattern) -> Result<Outputs, String> {
@@ -244,6 +245,7 @@ fn outputs(p: &Pattern) -> Result<Outputs, String> {
         dot: text(Format::Dot)?,
         mermaid: text(Format::Mermaid)?,
         svg: text(Format::Svg)?,
+        drawio: text(Format::Drawio)?,
     })
 }
 
@@ -674,7 +676,45 @@ fn compare(what: &str, plain: &Outputs, hostile: &Outputs) -> Result<(), TestCas
         "{}: Mermaid statements differ",
         what
     );
-    svg_is_inert(what, &plain.svg, &hostile.svg)
+    svg_is_inert(what, &plain.svg, &hostile.svg)?;
+    prop_assert_eq!(
+        drawio_shape(what, &plain.drawio)?,
+        drawio_shape(what, &hostile.drawio)?,
+        "{}: the draw.io cells differ",
+        what
+    );
+    Ok(())
+}
+
+/// A draw.io file without its text and geometry: every element with its attribute names and the
+/// values that say what a cell is (id, parent, ends, style). It must parse as XML, and no style
+/// may turn on HTML labels, under which draw.io would render a label's markup.
+fn drawio_shape(what: &str, text: &str) -> Result<Vec<String>, TestCaseError> {
+    let doc = roxmltree::Document::parse(text)
+        .map_err(|e| TestCaseError::fail(format!("{what}: the draw.io file is not XML: {e}")))?;
+    let mut out = Vec::new();
+    for n in doc.descendants().filter(|n| n.is_element()) {
+        let mut line = n.tag_name().name().to_string();
+        for a in n.attributes() {
+            line.push(' ');
+            line.push_str(a.name());
+            if [
+                "id", "parent", "source", "target", "vertex", "edge", "style", "as",
+            ]
+            .contains(&a.name())
+            {
+                prop_assert!(
+                    !(a.name() == "style" && a.value().contains("html=1")),
+                    "{}: a draw.io style renders labels as HTML",
+                    what
+                );
+                line.push('=');
+                line.push_str(a.value());
+            }
+        }
+        out.push(line);
+    }
+    Ok(out)
 }
 
 fn svg_is_inert(what: &str, plain: &str, svg: &str) -> Result<(), TestCaseError> {
