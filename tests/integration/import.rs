@@ -13,8 +13,24 @@ use archpat::scaffold::{self, Iac};
 
 use crate::support::archpat;
 
+/// The real-code collection: `ARCHPAT_REAL_IAC` when set, else `shared/real-iac` in the nearest
+/// folder above the repository that has one (`../shared` beside a checkout, wherever the
+/// checkout sits). Missing, it fails the test with where it looked: it is never skipped.
 fn real_iac() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/real-iac")
+    if let Some(dir) = std::env::var_os("ARCHPAT_REAL_IAC") {
+        return PathBuf::from(dir);
+    }
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    repo.ancestors()
+        .skip(1)
+        .map(|a| a.join("shared/real-iac"))
+        .find(|d| d.join("SOURCES.md").is_file())
+        .unwrap_or_else(|| {
+            panic!(
+                "the real-code collection `shared/real-iac` is in no folder above {}; set ARCHPAT_REAL_IAC to it",
+                repo.display()
+            )
+        })
 }
 
 /// Each input of the real-code collection: a template file, or a Terraform folder.
