@@ -19,6 +19,18 @@ pub enum Base {
     Absent,
 }
 
+impl Base {
+    /// Whether `text` (`None`: no file) is what was generated before; for an unknown base, by
+    /// its recorded hash.
+    fn is(&self, text: Option<&str>) -> bool {
+        match self {
+            Base::Known(base) => text == Some(base.as_str()),
+            Base::Unknown { sha256 } => text.is_some_and(|t| &digest(t) == sha256),
+            Base::Absent => text.is_none(),
+        }
+    }
+}
+
 /// The decision for one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
@@ -62,16 +74,8 @@ impl Decision {
 /// Decides one path. `None`: nothing to do or say (already up to date, or a file archpat never
 /// wrote and does not write now).
 pub fn decide(base: &Base, user: Option<&str>, new: Option<&str>) -> Option<Decision> {
-    let user_is_base = match base {
-        Base::Known(text) => user == Some(text.as_str()),
-        Base::Unknown { sha256 } => user.is_some_and(|u| &digest(u) == sha256),
-        Base::Absent => user.is_none(),
-    };
-    let new_is_base = match base {
-        Base::Known(text) => new == Some(text.as_str()),
-        Base::Unknown { sha256 } => new.is_some_and(|n| &digest(n) == sha256),
-        Base::Absent => new.is_none(),
-    };
+    let user_is_base = base.is(user);
+    let new_is_base = base.is(new);
     let Some(new) = new else {
         return match (base, user) {
             (Base::Absent, _) | (_, None) => None,
