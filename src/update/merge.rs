@@ -73,7 +73,22 @@ impl Decision {
 
 /// Decides one path. `None`: nothing to do or say (already up to date, or a file archpat never
 /// wrote and does not write now).
+///
+/// A user file with CRLF line endings where archpat writes LF (a Windows checkout with
+/// `core.autocrlf`) is compared and merged as LF, and what is written keeps the user's CRLF: line
+/// endings alone are not an edit.
 pub fn decide(base: &Base, user: Option<&str>, new: Option<&str>) -> Option<Decision> {
+    let crlf = user.is_some_and(|u| u.contains("\r\n")) && !new.is_some_and(|n| n.contains('\r'));
+    if !crlf {
+        return decide_lf(base, user, new);
+    }
+    let lf = user.map(|u| u.replace("\r\n", "\n"));
+    let mut decision = decide_lf(base, lf.as_deref(), new)?;
+    decision.write = decision.write.map(|t| t.replace('\n', "\r\n"));
+    Some(decision)
+}
+
+fn decide_lf(base: &Base, user: Option<&str>, new: Option<&str>) -> Option<Decision> {
     let user_is_base = base.is(user);
     let new_is_base = base.is(new);
     let Some(new) = new else {
@@ -263,6 +278,23 @@ mod tests {
         let d = decide(&Base::Absent, Some("mine\n"), Some("new\n")).unwrap();
         assert!(matches!(d.action, Action::Conflict { .. }));
         assert!(d.write.unwrap().contains("<<<<<<< yours"));
+    }
+
+    #[test]
+    fn crlf_line_endings_are_not_an_edit_and_are_kept() {
+        let crlf = |t: &str| t.replace('\n', "\r\n");
+        let d = decide(&known(), Some(&crlf(BASE)), Some("a\nB\nc\nd\ne\n")).unwrap();
+        assert_eq!(d.action, Action::Replace);
+        assert_eq!(d.write.as_deref(), Some("a\r\nB\r\nc\r\nd\r\ne\r\n"));
+        let d = decide(
+            &known(),
+            Some(&crlf("a\nb\nc\nd\nE (mine)\n")),
+            Some("A (new)\nb\nc\nd\ne\n"),
+        )
+        .unwrap();
+        assert_eq!(d.action, Action::Merge);
+        assert_eq!(d.write.unwrap(), crlf("A (new)\nb\nc\nd\nE (mine)\n"));
+        assert_eq!(decide(&known(), Some(&crlf(BASE)), Some(BASE)), None);
     }
 
     #[test]
