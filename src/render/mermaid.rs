@@ -80,6 +80,14 @@ fn escape_with(text: &str, for_image: bool) -> String {
                 }
             }
             '$' => out.push_str("#36;"),
+            // `%%` starts a comment (and `%%{` a directive) even inside a quoted label for
+            // merman: a zero-width space keeps the two apart.
+            '%' => {
+                out.push('%');
+                if text[i + 1..].starts_with('%') {
+                    out.push('\u{200B}');
+                }
+            }
             '"' => out.push('\u{201D}'),
             '<' => out.push_str("#lt;"),
             '>' => out.push_str("#gt;"),
