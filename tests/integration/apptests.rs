@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::support::{self, archpat};
+use crate::support;
 
 const TARGETS: [&str; 3] = ["terraform", "cloudformation", "cdk"];
 
@@ -19,17 +19,8 @@ const TARGETS: [&str; 3] = ["terraform", "cloudformation", "cdk"];
 type Tree = BTreeMap<String, Vec<u8>>;
 
 fn generate(pattern: &str, iac: &str, sets: &[&str], dir: &Path) {
-    let mut cmd = archpat();
-    cmd.args(["new", pattern, "--iac", iac, "-o"]).arg(dir);
-    for s in sets {
-        cmd.args(["--set", s]);
-    }
-    let out = cmd.output().expect("archpat runs");
-    assert!(
-        out.status.success(),
-        "generating {pattern} ({iac}) failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let extra: Vec<&str> = sets.iter().flat_map(|s| ["--set", s]).collect();
+    support::new_project(pattern, iac, &extra, dir);
 }
 
 /// The test files each piece of code under src/ must have: `src/<id>/index.js` →

@@ -793,24 +793,7 @@ fn terraform_alarms_can_notify_and_async_failures_are_kept() {
 #[test]
 fn the_checks_fail_on_the_defects_they_guard() {
     let dir = tempfile::tempdir().unwrap();
-    let out = support::archpat()
-        .args([
-            "new",
-            "event-driven",
-            "--iac",
-            "cloudformation",
-            "--no-input",
-            "--force",
-            "-o",
-        ])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::new_project("event-driven", "cloudformation", &["--force"], dir.path());
     let text = std::fs::read_to_string(dir.path().join("template.yaml")).unwrap();
     let t: Value = serde_saphyr::from_str(&text).unwrap();
     assert!(cfn_problems("event-driven", &t, true).0.is_empty());
@@ -866,24 +849,7 @@ fn the_checks_fail_on_the_defects_they_guard() {
 
     // The same two defects in the Terraform project.
     let tf = tempfile::tempdir().unwrap();
-    let out = support::archpat()
-        .args([
-            "new",
-            "event-driven",
-            "--iac",
-            "terraform",
-            "--no-input",
-            "--force",
-            "-o",
-        ])
-        .arg(tf.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::new_project("event-driven", "terraform", &["--force"], tf.path());
     assert!(tf_problems("event-driven", tf.path()).0.is_empty());
     for file in ["messaging.tf", "compute.tf"] {
         let path = tf.path().join(file);

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::support::{self, archpat};
+use crate::support;
 
 /// Built-ins and the catalog-derived pattern with a `cloudfront -origin-> alb` connection.
 const BEHIND_CLOUDFRONT: [&str; 3] = ["three-tier-web", "microservices-ecs", "coverage-cloudfront"];
@@ -27,26 +27,9 @@ fn source(pattern: &str) -> String {
 /// The generated project's text files, by relative path.
 fn generate(pattern: &str, target: &str, sets: &[&str]) -> BTreeMap<String, String> {
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = archpat();
-    cmd.args([
-        "new",
-        &source(pattern),
-        "--iac",
-        target,
-        "--no-input",
-        "--force",
-        "-o",
-    ])
-    .arg(dir.path());
-    for s in sets {
-        cmd.args(["--set", s]);
-    }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "archpat new {pattern} --iac {target} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let mut extra = vec!["--force"];
+    extra.extend(sets.iter().flat_map(|s| ["--set", s]));
+    support::new_project(&source(pattern), target, &extra, dir.path());
     support::read_tree(dir.path())
         .into_iter()
         .filter_map(|(k, v)| String::from_utf8(v).ok().map(|t| (k, t)))

@@ -880,16 +880,7 @@ fn sam_build_packages_each_function_from_its_src_folder() {
     let mut problems = Vec::new();
     for pattern in ["serverless-web", "event-driven"] {
         let dir = root.path().join(pattern);
-        let out = archpat()
-            .args(["new", pattern, "--iac", "cloudformation", "-o"])
-            .arg(&dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        support::new_project(pattern, "cloudformation", &[], &dir);
         let out = std::process::Command::new(&sam)
             .args([
                 "build",
