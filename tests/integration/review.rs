@@ -17,24 +17,34 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 
 use serde_json::Value;
 
 use crate::support::{self, archpat};
 
 /// The built-ins (defaults) and the coverage patterns, generated for `iac` into `root`.
-fn generate(root: &Path, iac: &str) -> Vec<PathBuf> {
-    let mut cases: Vec<(String, String, Vec<String>)> = support::BUILTINS
-        .iter()
-        .map(|b| (b.to_string(), b.to_string(), Vec::new()))
-        .collect();
-    for path in support::coverage_fixtures() {
-        let name = path.file_stem().unwrap().to_string_lossy().to_string();
-        cases.push((name, path.to_str().unwrap().to_string(), Vec::new()));
-    }
-    let (dirs, failed) = support::generate_cases(root, iac, &cases);
-    assert!(failed.is_empty(), "{}", failed.join("\n\n"));
-    dirs
+/// Every built-in and coverage pattern generated in `iac`, once for all the tests here (they only
+/// read the projects).
+fn generated(iac: &str) -> &'static [PathBuf] {
+    type Cache = Mutex<BTreeMap<String, &'static (tempfile::TempDir, Vec<PathBuf>)>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let mut cache = CACHE.get_or_init(Default::default).lock().unwrap();
+    let entry = cache.entry(iac.to_string()).or_insert_with(|| {
+        let mut cases: Vec<(String, String, Vec<String>)> = support::BUILTINS
+            .iter()
+            .map(|b| (b.to_string(), b.to_string(), Vec::new()))
+            .collect();
+        for path in support::coverage_fixtures() {
+            let name = path.file_stem().unwrap().to_string_lossy().to_string();
+            cases.push((name, path.to_str().unwrap().to_string(), Vec::new()));
+        }
+        let root = tempfile::tempdir().unwrap();
+        let (dirs, failed) = support::generate_cases(root.path(), iac, &cases);
+        assert!(failed.is_empty(), "{}", failed.join("\n\n"));
+        Box::leak(Box::new((root, dirs)))
+    });
+    &entry.1
 }
 
 fn read(path: &Path) -> String {
@@ -118,11 +128,10 @@ fn logical_id(id: &str) -> String {
 /// `sam package` before deploying the packaged template; a stack without functions needs no SAM.
 #[test]
 fn cloudformation_lambda_code_lives_once_in_src_and_the_deploy_packages_it() {
-    let root = tempfile::tempdir().unwrap();
-    let dirs = generate(root.path(), "cloudformation");
+    let dirs = generated("cloudformation");
     let mut problems = Vec::new();
     let mut functions = 0;
-    for dir in &dirs {
+    for dir in dirs {
         let name = name_of(dir);
         let makefile = read(&dir.join("Makefile"));
         let t = template(dir);
@@ -209,11 +218,10 @@ fn cloudformation_lambda_code_lives_once_in_src_and_the_deploy_packages_it() {
 /// parameters, and `make deploy` passes them.
 #[test]
 fn cloudformation_parameter_files_are_those_the_deploy_passes() {
-    let root = tempfile::tempdir().unwrap();
-    let dirs = generate(root.path(), "cloudformation");
+    let dirs = generated("cloudformation");
     let mut problems = Vec::new();
     let mut without = 0;
-    for dir in &dirs {
+    for dir in dirs {
         let name = name_of(dir);
         let t = template(dir);
         let params: Vec<String> = t["Parameters"]
@@ -279,11 +287,10 @@ fn cloudformation_parameter_files_are_those_the_deploy_passes() {
 /// refuses a logging target the logging service may not yet write to).
 #[test]
 fn cloudformation_s3_logging_waits_for_the_log_bucket_policy() {
-    let root = tempfile::tempdir().unwrap();
-    let dirs = generate(root.path(), "cloudformation");
+    let dirs = generated("cloudformation");
     let mut problems = Vec::new();
     let mut checked = 0;
-    for dir in &dirs {
+    for dir in dirs {
         let name = name_of(dir);
         let t = template(dir);
         let all = resources(&t);
@@ -397,11 +404,10 @@ fn cdk_code(dir: &Path) -> String {
 /// own per database (the creation time), kept by ignore_changes; the saved plan is git-ignored.
 #[test]
 fn terraform_final_snapshots_are_unique_and_the_plan_is_ignored() {
-    let root = tempfile::tempdir().unwrap();
-    let dirs = generate(root.path(), "terraform");
+    let dirs = generated("terraform");
     let mut problems = Vec::new();
     let mut snapshots = 0;
-    for dir in &dirs {
+    for dir in dirs {
         let name = name_of(dir);
         for ty in ["aws_db_instance", "aws_rds_cluster"] {
             for block in tf_blocks(dir, ty) {
@@ -454,12 +460,11 @@ fn no_desired_capacity_beside_target_tracking_in_any_target() {
     let mut problems = Vec::new();
     let mut groups = 0;
     for iac in ["cloudformation", "terraform", "cdk"] {
-        let root = tempfile::tempdir().unwrap();
-        for dir in generate(root.path(), iac) {
-            let name = name_of(&dir);
+        for dir in generated(iac) {
+            let name = name_of(dir);
             match iac {
                 "cloudformation" => {
-                    let t = template(&dir);
+                    let t = template(dir);
                     let all = resources(&t);
                     for (id, r) in &all {
                         if r["Type"] != "AWS::AutoScaling::AutoScalingGroup" {
@@ -482,7 +487,7 @@ fn no_desired_capacity_beside_target_tracking_in_any_target() {
                     }
                 }
                 "terraform" => {
-                    for block in tf_blocks(&dir, "aws_autoscaling_group") {
+                    for block in tf_blocks(dir, "aws_autoscaling_group") {
                         groups += 1;
                         if block
                             .lines()
@@ -496,7 +501,7 @@ fn no_desired_capacity_beside_target_tracking_in_any_target() {
                     }
                 }
                 _ => {
-                    let code = cdk_code(&dir);
+                    let code = cdk_code(dir);
                     groups += code.matches("new autoscaling.AutoScalingGroup(").count();
                     if code
                         .lines()
@@ -523,10 +528,9 @@ fn cloudfront_names_are_unique_per_stack_region_and_environment() {
     let mut names = 0;
     // CloudFormation: the same template deployed twice must give different names, so each name
     // must take the stack id; the literal parts must also differ between resources of one stack.
-    let root = tempfile::tempdir().unwrap();
-    for dir in generate(root.path(), "cloudformation") {
-        let name = name_of(&dir);
-        let t = template(&dir);
+    for dir in generated("cloudformation") {
+        let name = name_of(dir);
+        let t = template(dir);
         let mut literal = Vec::new();
         for (id, r) in resources(&t) {
             let n = match r["Type"].as_str().unwrap_or_default() {
@@ -557,14 +561,13 @@ fn cloudfront_names_are_unique_per_stack_region_and_environment() {
         }
     }
     // Terraform: the names carry the environment prefix and the region.
-    let root = tempfile::tempdir().unwrap();
-    for dir in generate(root.path(), "terraform") {
-        let name = name_of(&dir);
+    for dir in generated("terraform") {
+        let name = name_of(dir);
         for ty in [
             "aws_cloudfront_origin_access_control",
             "aws_cloudfront_response_headers_policy",
         ] {
-            for (addr, value) in tf_attributes(&dir, ty, "name") {
+            for (addr, value) in tf_attributes(dir, ty, "name") {
                 names += 1;
                 if !value.contains("local.name") || !value.contains("var.aws_region") {
                     problems.push(format!(
@@ -576,10 +579,9 @@ fn cloudfront_names_are_unique_per_stack_region_and_environment() {
     }
     // CDK: explicit names with the stack id (CDK's default name is the construct path, the same
     // in every region).
-    let root = tempfile::tempdir().unwrap();
-    for dir in generate(root.path(), "cdk") {
-        let name = name_of(&dir);
-        let code = cdk_code(&dir);
+    for dir in generated("cdk") {
+        let name = name_of(dir);
+        let code = cdk_code(dir);
         for (construct, prop) in [
             (
                 "new cloudfront.ResponseHeadersPolicy(",
@@ -624,17 +626,13 @@ fn major(engine: &str, version: &str) -> String {
 /// and has Performance Insights where its engine offers it on its class.
 #[test]
 fn rds_engine_version_and_performance_insights_agree_across_targets() {
-    let roots: Vec<(String, tempfile::TempDir)> = ["cloudformation", "terraform", "cdk"]
-        .iter()
-        .map(|t| (t.to_string(), tempfile::tempdir().unwrap()))
-        .collect();
-    let generated: BTreeMap<String, Vec<PathBuf>> = roots
-        .iter()
-        .map(|(t, r)| (t.clone(), generate(r.path(), t)))
+    let generated: BTreeMap<&str, &[PathBuf]> = ["cloudformation", "terraform", "cdk"]
+        .into_iter()
+        .map(|t| (t, generated(t)))
         .collect();
     let mut problems = Vec::new();
     let mut databases = 0;
-    for dir in &generated["cloudformation"] {
+    for dir in generated["cloudformation"] {
         let name = name_of(dir);
         let dbs: Vec<(String, String, Value)> = components(&pattern_of(dir))
             .into_iter()
@@ -724,17 +722,16 @@ fn compute_egress_is_least_privilege_in_every_target() {
     let mut problems = Vec::new();
     let mut groups = 0;
     for iac in ["cloudformation", "terraform", "cdk"] {
-        let root = tempfile::tempdir().unwrap();
-        for dir in generate(root.path(), iac) {
-            let name = name_of(&dir);
-            let ids: Vec<String> = components(&pattern_of(&dir))
+        for dir in generated(iac) {
+            let name = name_of(dir);
+            let ids: Vec<String> = components(&pattern_of(dir))
                 .into_iter()
                 .filter(|(_, kind, _)| KINDS.contains(&kind.as_str()))
                 .map(|(id, _, _)| id)
                 .collect();
             match iac {
                 "cloudformation" => {
-                    let t = template(&dir);
+                    let t = template(dir);
                     for id in &ids {
                         let sg = &t["Resources"][format!("{}SecurityGroup", logical_id(id))];
                         if sg.is_null() {
@@ -755,13 +752,13 @@ fn compute_egress_is_least_privilege_in_every_target() {
                     }
                 }
                 "terraform" => {
-                    for block in tf_blocks(&dir, "aws_security_group") {
+                    for block in tf_blocks(dir, "aws_security_group") {
                         if block.contains("egress {") {
                             problems
                                 .push(format!("{name} ({iac}): an inline egress block:\n{block}"));
                         }
                     }
-                    for block in tf_blocks(&dir, "aws_vpc_security_group_egress_rule") {
+                    for block in tf_blocks(dir, "aws_vpc_security_group_egress_rule") {
                         groups += 1;
                         if block.contains("ip_protocol = \"-1\"")
                             || block.contains("ip_protocol       = \"-1\"")
@@ -773,7 +770,7 @@ fn compute_egress_is_least_privilege_in_every_target() {
                     }
                 }
                 _ => {
-                    let code = cdk_code(&dir);
+                    let code = cdk_code(dir);
                     for id in &ids {
                         let v = {
                             let mut parts = id.split(['_', '-']);
@@ -818,9 +815,8 @@ fn readmes_name_cost_drivers_not_prices() {
     let mut problems = Vec::new();
     let mut readmes = 0;
     for iac in ["cloudformation", "terraform", "cdk"] {
-        let root = tempfile::tempdir().unwrap();
-        for dir in generate(root.path(), iac) {
-            let name = name_of(&dir);
+        for dir in generated(iac) {
+            let name = name_of(dir);
             let readme = read(&dir.join("README.md"));
             let Some(at) = readme.find("## Rough costs") else {
                 problems.push(format!("{name} ({iac}): no cost section"));
