@@ -16,14 +16,14 @@ cd "$root"
 new() { # name, pattern, extra args...
   local name=$1 pattern=$2; shift 2
   for iac in cloudformation terraform cdk; do
-    "$bin" "$@" new "$pattern" --iac "$iac" --name "corpus-$iac" -o "$out/$name/$iac" >/dev/null 2>"$out/$name.$iac.err" \
+    "$bin" new "$pattern" "$@" --iac "$iac" --name "corpus-$iac" -o "$out/$name/$iac" >/dev/null 2>"$out/$name.$iac.err" \
       || echo "exit $?" >>"$out/$name.$iac.err"
   done
 }
 
 for p in $("$bin" list | awk '{print $1}'); do
   new "$p" "$p"
-  new "$p-nomultiaz" "$p" --set multi_az=false 2>/dev/null || true
+  "$bin" show "$p" | grep -q multi_az && new "$p-nomultiaz" "$p" --set multi_az=false
   "$bin" compare "$p" >"$out/$p.compare.txt" 2>&1 || true
   "$bin" compare "$p" -o "$out/$p.compare.html" >/dev/null 2>&1 || true
   "$bin" walk "$p" -f markdown >"$out/$p.walk.md" 2>&1 || true
