@@ -713,6 +713,43 @@ fn parse<T: serde::de::DeserializeOwned>(path: &str, text: &str) -> Result<T, Ca
     })
 }
 
+/// The embedded catalog files as JSON, converted from their YAML by build.rs, by path; an empty
+/// text marks a file that did not parse, which is then read as YAML for the located error.
+static EMBEDDED_JSON: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/catalog_json.rs"));
+
+/// A catalog file's text: the embedded files come as JSON, a user's overlay files as YAML.
+enum Source {
+    Yaml(String),
+    Json(&'static str),
+}
+
+fn parse_source<T: serde::de::DeserializeOwned>(
+    path: &str,
+    source: &Source,
+) -> Result<T, CatalogError> {
+    match source {
+        Source::Yaml(text) => parse(path, text),
+        Source::Json(json) => serde_json::from_str(json).map_err(|e| CatalogError::Parse {
+            path: path.to_string(),
+            message: format!("the embedded catalog does not match archpat's types: {e}"),
+        }),
+    }
+}
+
+fn embedded_sources() -> BTreeMap<String, Source> {
+    let yaml = embedded_files();
+    EMBEDDED_JSON
+        .iter()
+        .map(|(path, json)| {
+            let source = match yaml.get(*path) {
+                Some(text) if json.is_empty() => Source::Yaml(text.clone()),
+                _ => Source::Json(json),
+            };
+            (path.to_string(), source)
+        })
+        .collect()
+}
+
 fn embedded_files() -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let mut stack = vec![&CATALOG_DIR];
@@ -731,7 +768,7 @@ impl Catalog {
     /// The catalog in use: the embedded one unless [`Catalog::install_overlay`] ran first.
     pub fn builtin() -> &'static Catalog {
         CATALOG.get_or_init(|| {
-            Catalog::from_files(&embedded_files())
+            Catalog::from_sources(&embedded_sources())
                 .unwrap_or_else(|e| panic!("embedded catalog is invalid: {e}"))
         })
     }
@@ -740,7 +777,7 @@ impl Catalog {
     /// `kinds/<kind>.yaml` adds a kind, one with an embedded name replaces it), checks the result
     /// and makes it the catalog in use. Must run before anything reads the catalog.
     pub fn install_overlay(dir: &Path) -> Result<&'static Catalog, CatalogError> {
-        let mut files = embedded_files();
+        let mut files = embedded_sources();
         let embedded: Vec<String> = files.keys().cloned().collect();
         let own = crate::overlay::read_tree(dir, &[".yaml"]).map_err(|(path, source)| {
             CatalogError::Read {
@@ -748,7 +785,10 @@ impl Catalog {
                 source,
             }
         })?;
-        files.extend(own);
+        files.extend(
+            own.into_iter()
+                .map(|(path, text)| (path, Source::Yaml(text))),
+        );
         // Errors in the user's files name them by their own path.
         let located = |path: String| {
             if embedded.contains(&path) && !dir.join(&path).is_file() {
@@ -757,7 +797,7 @@ impl Catalog {
                 dir.join(&path).display().to_string()
             }
         };
-        let catalog = Catalog::from_files(&files).map_err(|e| match e {
+        let catalog = Catalog::from_sources(&files).map_err(|e| match e {
             CatalogError::Parse { path, message } => CatalogError::Parse {
                 path: located(path),
                 message,
@@ -776,16 +816,20 @@ impl Catalog {
 
     /// Builds a catalog from its files, by path relative to the catalog folder.
     pub fn from_files(files: &BTreeMap<String, String>) -> Result<Catalog, CatalogError> {
-        let text = |name: &'static str| {
-            files
-                .get(name)
-                .map(String::as_str)
-                .ok_or(CatalogError::Missing(name))
-        };
-        let categories = parse("categories.yaml", text("categories.yaml")?)?;
-        let connections = parse("connections.yaml", text("connections.yaml")?)?;
-        let groups = parse("groups.yaml", text("groups.yaml")?)?;
-        let roadmap = parse("roadmap.yaml", text("roadmap.yaml")?)?;
+        Catalog::from_sources(
+            &files
+                .iter()
+                .map(|(path, text)| (path.clone(), Source::Yaml(text.clone())))
+                .collect(),
+        )
+    }
+
+    fn from_sources(files: &BTreeMap<String, Source>) -> Result<Catalog, CatalogError> {
+        let text = |name: &'static str| files.get(name).ok_or(CatalogError::Missing(name));
+        let categories = parse_source("categories.yaml", text("categories.yaml")?)?;
+        let connections = parse_source("connections.yaml", text("connections.yaml")?)?;
+        let groups = parse_source("groups.yaml", text("groups.yaml")?)?;
+        let roadmap = parse_source("roadmap.yaml", text("roadmap.yaml")?)?;
         let mut kinds = IndexMap::new();
         for (path, text) in files {
             let Some(stem) = path
@@ -794,7 +838,7 @@ impl Catalog {
             else {
                 continue;
             };
-            let kind: ComponentKind = parse(path, text)?;
+            let kind: ComponentKind = parse_source(path, text)?;
             if stem != kind.kind {
                 return Err(CatalogError::MisnamedKind {
                     path: path.clone(),
@@ -1027,6 +1071,18 @@ mod tests {
         let catalog = Catalog::builtin();
         assert!(catalog.kinds.contains_key("lambda"));
         assert!(catalog.kinds["quicksight"].diagram_only.is_some());
+    }
+
+    #[test]
+    fn the_embedded_json_is_the_same_catalog_as_its_yaml() {
+        assert!(
+            EMBEDDED_JSON.iter().all(|(_, json)| !json.is_empty()),
+            "build.rs could not parse every embedded catalog file"
+        );
+        assert_eq!(EMBEDDED_JSON.len(), embedded_files().len());
+        let from_json = Catalog::from_sources(&embedded_sources()).unwrap();
+        let from_yaml = Catalog::from_files(&embedded_files()).unwrap();
+        assert_eq!(format!("{from_json:#?}"), format!("{from_yaml:#?}"));
     }
 
     #[test]
