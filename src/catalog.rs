@@ -134,6 +134,11 @@ pub enum Format {
     /// A CloudWatch metric name as the templates write it unquoted and in comments: letters,
     /// digits, `.`, `_`, `-` and `/`.
     MetricName,
+    /// A DynamoDB key attribute name (`user_id`), or empty for none: letters, digits, `_`, `-`
+    /// and `.`, the characters AWS's naming rules allow in table and index names. Attribute names
+    /// may hold any text, but the templates write key names into state-machine items, handler
+    /// code and comments, and a key name that needs an expression placeholder is no starter's.
+    AttributeName,
     /// A DNS domain name (`internal.local`): lowercase labels of letters, digits and `-` joined
     /// by dots, as templates write it into record names and comments.
     DnsName,
@@ -177,6 +182,19 @@ impl Format {
                 } else {
                     Err(format!(
                         "a DNS name of lowercase letters, digits and `-` joined by dots such as internal.local, got `{text}`"
+                    ))
+                }
+            }
+            Format::AttributeName => {
+                let ok = text.len() <= 255
+                    && text
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+                if ok {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "an attribute name of letters, digits, `_`, `-` and `.` such as user_id, got `{text}`"
                     ))
                 }
             }
@@ -1178,6 +1196,14 @@ mod tests {
         assert!(spec.check(&Value::from("svc.internal.local")).is_ok());
         assert!(spec.check(&Value::from("a\n# b")).is_err());
         assert!(spec.check(&Value::from("-a.local")).is_err());
+        // Key names reach state-machine items and handler code; empty means no sort key.
+        let spec = &Catalog::builtin().kinds["dynamodb-table"].properties["sort_key"];
+        assert!(spec.check(&Value::from("order.id-2_b")).is_ok());
+        assert!(spec.check(&Value::from("")).is_ok());
+        assert_eq!(
+            spec.check(&Value::from("a = b")).unwrap_err(),
+            "an attribute name of letters, digits, `_`, `-` and `.` such as user_id, got `a = b`"
+        );
         // A syntax error is one located line, without the parser's snippet of `<input>`.
         let mut files = embedded_files();
         files.insert("kinds/lambda.yaml".into(), "kind: [\n".into());

@@ -292,6 +292,15 @@ bad-ids.yaml:5:11: component id `Fn` is not a valid id
   hint: Memory in MB; CPU grows with it.
 `property-wrong-type.yaml` has 1 error
 " },
+    // A key name reaches state-machine items and handler code; a version becomes a CDK enum member.
+    Case { name: "dynamodb-key-name", setup: &[File("key.yaml", "id: t\ntitle: T\nsummary: S\ncomponents:\n  - { id: t, kind: dynamodb-table, label: T, properties: { partition_key: \"a = b\" } }\n")], args: &["check", "--diagram-only", "key.yaml"], code: 1, stderr: "error: key.yaml:5:75: bad value for property `partition_key` of kind `dynamodb-table`: expected an attribute name of letters, digits, `_`, `-` and `.` such as user_id, got `a = b`
+  hint: Name of the partition key attribute (a string).
+`key.yaml` has 1 error
+" },
+    Case { name: "glue-version-not-a-choice", setup: &[File("glue.yaml", "id: g\ntitle: G\nsummary: S\ncomponents:\n  - { id: b, kind: s3-bucket, label: B }\n  - { id: j, kind: glue-job, label: J, properties: { glue_version: \"5_0, x: 1\" } }\n")], args: &["check", "--diagram-only", "glue.yaml"], code: 1, stderr: "error: glue.yaml:6:68: bad value for property `glue_version` of kind `glue-job`: expected one of 4.0, 5.0, got 5_0, x: 1
+  hint: AWS Glue version, which fixes the Spark and Python versions.
+`glue.yaml` has 1 error
+" },
     Case { name: "property-unknown-parameter", setup: &[Bad("property-unknown-parameter")], args: &["check", "--diagram-only", "property-unknown-parameter.yaml"], code: 1, stderr: "error: property-unknown-parameter.yaml:7:54: property `memory_mb` refers to unknown parameter `memory`
   hint: did you mean `mem`?
 `property-unknown-parameter.yaml` has 1 error

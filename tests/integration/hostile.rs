@@ -1,10 +1,11 @@
-//! Property tests: a pattern file from a stranger cannot inject code. Each case takes a built-in
-//! pattern (a valid structure) and puts arbitrary text — quotes, backslashes, `${x}`, `%{x}`,
-//! `{{ x }}`, `<script>`, `../`, newlines, CJK, emoji, 200+ characters — into every free-text
-//! field: title, summary, group, component and connection labels (not a CloudFront origin's,
-//! which is its path pattern), walkthrough texts, a string
-//! parameter's default and help, and every free-text string property the pattern sets. Then, in
-//! process through the library API:
+//! Property tests: a pattern file from a stranger cannot inject code. Each case takes a valid
+//! structure (a built-in, or one of the catalog-derived coverage patterns, which between them use
+//! every kind and every connection the catalog allows) and puts arbitrary text (quotes,
+//! backslashes, `${x}`, `%{x}`, `{{ x }}`, `<script>`, `../`, newlines, CJK, emoji, 200+
+//! characters) into every free-text field: title, summary, group, component and connection
+//! labels (not a CloudFront origin's, which is its path pattern), walkthrough texts, a string
+//! parameter's default and help, and every free-text string property of each component's kind,
+//! whether the pattern sets it or not. Then, in process through the library API:
 //!
 //! - the loader never panics, and a file it refuses gets a located error;
 //! - every diagram (DOT, Mermaid, the built-in SVG) and every IaC target (CloudFormation,
@@ -142,6 +143,27 @@ fn builtins() -> &'static Vec<(String, Value)> {
     })
 }
 
+/// The structures the properties draw from: the built-ins first, then the catalog-derived
+/// coverage patterns, which between them hold every kind and every connection the catalog allows.
+fn structures() -> &'static Vec<(String, Value)> {
+    static S: OnceLock<Vec<(String, Value)>> = OnceLock::new();
+    S.get_or_init(|| {
+        let mut all = builtins().clone();
+        let mut files: Vec<_> = std::fs::read_dir(crate::coverage::coverage_dir())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for path in files {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let v: Value = serde_saphyr::from_str(&text).unwrap();
+            let id = path.file_stem().unwrap().to_string_lossy().into_owned();
+            all.push((id, v));
+        }
+        all
+    })
+}
+
 /// The free-text string properties of a kind: no choices, no format.
 fn free_text(kind: &str, property: &str) -> bool {
     Catalog::builtin()
@@ -171,31 +193,56 @@ fn fill(pattern: &Value, text: &mut dyn FnMut(usize) -> String) -> Value {
         .entry("parameters")
         .or_insert_with(|| json!({}));
     params["note"] = json!({ "type": "string", "default": next(&mut n), "help": next(&mut n) });
-    for g in p["groups"].as_array_mut().into_iter().flatten() {
+    for g in p
+        .get_mut("groups")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
         g["label"] = json!(next(&mut n));
     }
     for c in p["components"].as_array_mut().unwrap() {
         c["label"] = json!(next(&mut n));
         let kind = c["kind"].as_str().unwrap().to_string();
-        if let Some(props) = c.get_mut("properties").and_then(Value::as_object_mut) {
-            for (name, v) in props.iter_mut() {
-                let is_text = v
-                    .as_str()
-                    .is_some_and(|s| !s.is_empty() && !s.contains("${"));
-                if is_text && free_text(&kind, name) {
-                    // `$${` is how a property writes a literal `${`.
-                    *v = json!(next(&mut n).replace("${", "$${"));
-                }
+        // Every free-text property of the kind, set or not: a property the pattern leaves at its
+        // default is one line away from holding a stranger's text.
+        let free: Vec<String> = Catalog::builtin()
+            .kind(&kind)
+            .into_iter()
+            .flat_map(|k| k.properties.keys())
+            .filter(|name| free_text(&kind, name))
+            .cloned()
+            .collect();
+        if !free.is_empty() {
+            let props = c
+                .as_object_mut()
+                .unwrap()
+                .entry("properties")
+                .or_insert_with(|| json!({}));
+            for name in free {
+                // `$${` is how a property writes a literal `${`.
+                props[name.as_str()] = json!(next(&mut n).replace("${", "$${"));
             }
         }
     }
-    for e in p["connections"].as_array_mut().into_iter().flatten() {
+    for e in p
+        .get_mut("connections")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
         // A CloudFront origin's label is its path pattern (`/api/*`): routing, not text.
         if e["kind"] != "origin" {
             e["label"] = json!(next(&mut n));
         }
     }
-    for s in p["walkthrough"].as_array_mut().into_iter().flatten() {
+    // `get_mut`, not indexing: `p["walkthrough"]` would add a `walkthrough: null` the loader refuses.
+    for s in p
+        .get_mut("walkthrough")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
         for field in ["title", "why", "pitfall", "question", "answer"] {
             s[field] = json!(next(&mut n));
         }
@@ -251,16 +298,14 @@ fn outputs(p: &Pattern) -> Result<Outputs, String> {
 
 /// The plain version of each built-in, generated once.
 fn baseline(index: usize) -> &'static Outputs {
-    static B: OnceLock<Vec<Outputs>> = OnceLock::new();
-    &B.get_or_init(|| {
-        builtins()
-            .iter()
-            .map(|(id, v)| {
-                let p = load(&fill(v, &mut plain)).unwrap_or_else(|e| panic!("{id}: {e}"));
-                outputs(&p).unwrap_or_else(|e| panic!("{id}: {e}"))
-            })
-            .collect()
-    })[index]
+    static B: OnceLock<Vec<OnceLock<Outputs>>> = OnceLock::new();
+    B.get_or_init(|| structures().iter().map(|_| OnceLock::new()).collect())[index].get_or_init(
+        || {
+            let (id, v) = &structures()[index];
+            let p = load(&fill(v, &mut plain)).unwrap_or_else(|e| panic!("{id}: {e}"));
+            outputs(&p).unwrap_or_else(|e| panic!("{id}: {e}"))
+        },
+    )
 }
 
 // ---- Shapes: what a file is, without its string content ----
@@ -778,14 +823,14 @@ fn svg_is_inert(what: &str, plain: &str, svg: &str) -> Result<(), TestCaseError>
 proptest! {
     #![proptest_config(config())]
 
-    /// Hostile text in every free-text field of every built-in structure generates exactly the
-    /// code that plain text does, in every target and diagram format.
+    /// Hostile text in every free-text field of every built-in and coverage structure generates
+    /// exactly the code that plain text does, in every target and diagram format.
     #[test]
     fn hostile_text_changes_no_code(
-        which in 0..6usize,
+        which in 0..structures().len(),
         texts in proptest::collection::vec(hostile(), 120),
     ) {
-        let (id, data) = &builtins()[which];
+        let (id, data) = &structures()[which];
         // Each field ends in its number, so that no two labels are equal (equal labels may
         // rightly share a parameter group, which is not what this compares).
         let value = fill(data, &mut |n| format!("{}{n}", texts[n % texts.len()]));
@@ -851,6 +896,19 @@ fn found_failures_stay_fixed() {
     // A label with `$${x}` is written `$$${x}`, which Terraform reads back as the label and
     // hcl-rs (the test's parser) read as an interpolation.
     let found = ["`", "`x` y", "$$x$$", "$${AWS::AccountId}", "%%{ x }"];
+    // Found in a coverage structure: the label of a component that invokes a function went raw
+    // into the function's checkov-skip comment, so a newline in it started a line of code.
+    let in_structures = [(
+        "coverage-ecs-service",
+        "x\nresource \"aws_iam_user\" \"y\" {}\n#",
+    )];
+    for (id, text) in in_structures {
+        let i = structures().iter().position(|(s, _)| s == id).unwrap();
+        let value = fill(&structures()[i].1, &mut |n| format!("{text}{n}"));
+        let pattern = load(&value).unwrap_or_else(|e| panic!("{id}: {e}"));
+        let out = outputs(&pattern).unwrap_or_else(|e| panic!("{id} with {text:?}: {e}"));
+        compare(id, baseline(i), &out).unwrap_or_else(|e| panic!("{id} with {text:?}: {e}"));
+    }
     for text in found {
         for (i, (id, data)) in builtins().iter().enumerate() {
             let value = fill(data, &mut |n| format!("{text}{n}"));
