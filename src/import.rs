@@ -100,6 +100,23 @@ pub(crate) struct Resource {
     pub line: Option<usize>,
     /// The CDK construct path, when the template came from `cdk synth`.
     pub path: Option<String>,
+    /// The input's switch for this resource (a condition on one parameter), as a pattern `when`.
+    pub when: Option<Switch>,
+}
+
+/// A condition that tests one input parameter, carried into the pattern: the component's
+/// `when` and the parameter it reads, so the imported design keeps the input's option instead of
+/// deciding it with the default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Switch {
+    /// The condition as the pattern's `when` writes it: `name`, `!name`, `name == value`.
+    pub when: String,
+    /// The pattern parameter's name and its definition as a YAML flow mapping.
+    pub parameter: String,
+    pub definition: String,
+    /// For the report: when the input creates the resource, and the parameter's name there.
+    pub condition: String,
+    pub source: String,
 }
 
 /// Resources of an input, and those a condition left out (id, why).
@@ -345,7 +362,15 @@ pub fn import_files(
             types: types.into_iter().collect::<Vec<_>>().join(", "),
         });
     }
-    let pattern = write::pattern(&model, shown, name, kind);
+    let switches: BTreeMap<String, Switch> = resources
+        .iter()
+        .filter_map(|r| Some((r.id.clone(), r.when.clone()?)))
+        .collect();
+    let mut model = model;
+    for s in model_switches(&model, &switches) {
+        model.report.notes.push(s);
+    }
+    let pattern = write::pattern(&model, &switches, shown, name, kind);
     crate::loader::load_str(shown, &pattern).map_err(|e| ImportError::Invalid {
         path: shown.to_string(),
         message: e.to_string(),
@@ -354,6 +379,21 @@ pub fn import_files(
         pattern,
         report: model.report,
     })
+}
+
+/// The report's line for each component the input's conditions switch.
+fn model_switches(model: &infer::Model, switches: &BTreeMap<String, Switch>) -> Vec<String> {
+    model
+        .components
+        .iter()
+        .filter_map(|c| {
+            let s = switches.get(c.sources.first()?)?;
+            Some(format!(
+                "`{}` exists only when {}: `when: {}`, with parameter `{}` from `{}`",
+                c.id, s.condition, s.when, s.parameter, s.source
+            ))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -3,10 +3,13 @@
 //! Conditions are evaluated with the parameters' defaults, and SAM's implicit resources (event
 //! sources, the implicit APIs, policy templates) are expanded as the SAM transform would.
 
+use std::collections::BTreeSet;
+
 use indexmap::IndexMap;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value, json};
 
+use super::Switch;
 use super::rules::Rules;
 use super::{ImportError, Resource};
 
@@ -196,6 +199,11 @@ pub(crate) fn resources(
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
+    let switched: BTreeSet<String> = conditions
+        .keys()
+        .filter(|c| switch(c, &conditions, doc, 0).is_some())
+        .cloned()
+        .collect();
     let mut skipped = Vec::new();
     let mut out = Vec::new();
     let Some(map) = doc.get("Resources").and_then(Value::as_object) else {
@@ -212,7 +220,10 @@ pub(crate) fn resources(
                 message: "it has no `Type`".into(),
             });
         };
-        if let Some(cond) = body.get("Condition").and_then(Value::as_str)
+        let cond = body.get("Condition").and_then(Value::as_str);
+        let when = cond.and_then(|c| switch(c, &conditions, doc, 0));
+        if let Some(cond) = cond
+            && when.is_none()
             && !condition(cond, &conditions, &params, 0)
         {
             skipped.push((
@@ -222,7 +233,7 @@ pub(crate) fn resources(
             continue;
         }
         let mut props = body.get("Properties").cloned().unwrap_or(Value::Null);
-        resolve_ifs(&mut props, &conditions, &params);
+        resolve_ifs(&mut props, &conditions, &params, &switched);
         if !prefix.is_empty() {
             prefix_refs(&mut props, prefix, map);
         }
@@ -237,6 +248,7 @@ pub(crate) fn resources(
             file: file.to_string(),
             line: lines.get(id).copied(),
             path,
+            when,
         });
     }
     let globals = doc.pointer("/Globals/Function").cloned();
@@ -257,6 +269,145 @@ fn parameter_defaults(doc: &Value) -> Map<String, Value> {
         }
     }
     out
+}
+
+/// A condition that tests one template parameter, as a pattern `when` and parameter:
+/// `!Equals [!Ref P, value]`, its `!Not`, or a `!Condition` naming one. A parameter whose allowed
+/// values are `true` and `false` becomes a boolean; another becomes a string parameter with its
+/// allowed values as choices. Anything else (`!And`, `!Or`, pseudo parameters such as
+/// `AWS::Region`) is `None` and is decided with the defaults.
+fn switch(name: &str, conditions: &Map<String, Value>, doc: &Value, depth: u8) -> Option<Switch> {
+    let expr = conditions.get(name)?.as_object()?;
+    if depth > 8 || expr.len() != 1 {
+        return None;
+    }
+    let (op, args) = expr.iter().next()?;
+    let args = args.as_array();
+    let mut out = match op.as_str() {
+        "Condition" => switch(expr["Condition"].as_str()?, conditions, doc, depth + 1)?,
+        "Fn::Not" => {
+            let inner = args?.first()?.as_object()?;
+            let nested = match inner.get("Condition") {
+                Some(c) => c.as_str()?.to_string(),
+                None => {
+                    // An inline condition: give it a name to look up.
+                    let mut with = conditions.clone();
+                    with.insert("\0inline".into(), Value::Object(inner.clone()));
+                    let mut s = switch("\0inline", &with, doc, depth + 1)?;
+                    s.when = negate(&s.when);
+                    s.condition = format!("condition `{name}` holds");
+                    return Some(s);
+                }
+            };
+            let mut s = switch(&nested, conditions, doc, depth + 1)?;
+            s.when = negate(&s.when);
+            s
+        }
+        "Fn::Equals" => {
+            let args = args?;
+            let (p, value) = match (args.first()?, args.get(1)?) {
+                (Value::Object(r), v) | (v, Value::Object(r)) => {
+                    (r.get("Ref")?.as_str()?, v.as_str()?.to_string())
+                }
+                _ => return None,
+            };
+            let decl = doc.pointer(&format!(
+                "/Parameters/{}",
+                p.replace('~', "~0").replace('/', "~1")
+            ))?;
+            let simple = |v: &str| {
+                !v.is_empty()
+                    && v.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            };
+            let allowed: Vec<String> = decl
+                .get("AllowedValues")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(|v| scalar(v, &Map::new())).collect())
+                .unwrap_or_default();
+            let default = decl.get("Default").and_then(|d| scalar(d, &Map::new()));
+            let parameter = super::refs::slug(p);
+            if parameter.is_empty() || !parameter.starts_with(|c: char| c.is_ascii_lowercase()) {
+                return None;
+            }
+            let help = decl
+                .get("Description")
+                .and_then(Value::as_str)
+                .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|d| !d.is_empty())
+                .unwrap_or_else(|| format!("The template's parameter `{p}`."));
+            let help = serde_json::to_string(&help).ok()?;
+            let boolean =
+                |v: &str| v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false");
+            let is_bool = if allowed.is_empty() {
+                default.as_deref().is_some_and(boolean) && boolean(&value)
+            } else {
+                allowed.len() == 2 && allowed.iter().all(|a| boolean(a)) && boolean(&value)
+            };
+            if is_bool {
+                let on = default
+                    .as_deref()
+                    .is_some_and(|d| d.eq_ignore_ascii_case("true"));
+                Switch {
+                    when: if value.eq_ignore_ascii_case("true") {
+                        parameter.clone()
+                    } else {
+                        format!("!{parameter}")
+                    },
+                    definition: format!("{{ type: boolean, default: {on}, help: {help} }}"),
+                    parameter,
+                    condition: name.to_string(),
+                    source: p.to_string(),
+                }
+            } else {
+                if !simple(&value) || !allowed.iter().all(|a| simple(a)) {
+                    return None;
+                }
+                let default = default
+                    .filter(|d| allowed.is_empty() || allowed.contains(d))
+                    .or_else(|| allowed.first().cloned())?;
+                if !simple(&default) {
+                    return None;
+                }
+                let choices = if allowed.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ", choices: [{}]",
+                        allowed
+                            .iter()
+                            .map(|a| format!("\"{a}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                Switch {
+                    when: format!("{parameter} == {value}"),
+                    definition: format!(
+                        "{{ type: string, default: \"{default}\"{choices}, help: {help} }}"
+                    ),
+                    parameter,
+                    condition: name.to_string(),
+                    source: p.to_string(),
+                }
+            }
+        }
+        _ => return None,
+    };
+    out.condition = format!("condition `{name}` holds");
+    Some(out)
+}
+
+fn negate(when: &str) -> String {
+    if let Some(p) = when.strip_prefix('!') {
+        p.to_string()
+    } else if let Some((p, v)) = when.split_once(" == ") {
+        format!("{p} != {v}")
+    } else if let Some((p, v)) = when.split_once(" != ") {
+        format!("{p} == {v}")
+    } else {
+        format!("!{when}")
+    }
 }
 
 /// A condition's value with the parameters' defaults; what cannot be decided counts as true, so
@@ -322,31 +473,44 @@ fn scalar(v: &Value, params: &Map<String, Value>) -> Option<String> {
     }
 }
 
-/// `Fn::If` picks its branch when the condition is decidable; `AWS::NoValue` drops the key.
-fn resolve_ifs(v: &mut Value, conditions: &Map<String, Value>, params: &Map<String, Value>) {
+/// `Fn::If` picks its branch when the condition is decidable; `AWS::NoValue` drops the key. A
+/// condition that became a `when` (`switched`) takes the branch that is not `AWS::NoValue`,
+/// else the true one: that is the branch that names the switched part, and the loader leaves a
+/// connection out with the part.
+fn resolve_ifs(
+    v: &mut Value,
+    conditions: &Map<String, Value>,
+    params: &Map<String, Value>,
+    switched: &BTreeSet<String>,
+) {
+    let no_value = |v: &Value| v.get("Ref").and_then(Value::as_str) == Some("AWS::NoValue");
     match v {
         Value::Object(o) => {
             if let Some(args) = o.get("Fn::If").and_then(Value::as_array)
                 && args.len() == 3
                 && let Some(name) = args[0].as_str()
             {
-                let pick = if condition(name, conditions, params, 0) {
+                let first = if switched.contains(name) {
+                    !no_value(&args[1]) || no_value(&args[2])
+                } else {
+                    condition(name, conditions, params, 0)
+                };
+                *v = if first {
                     args[1].clone()
                 } else {
                     args[2].clone()
                 };
-                *v = pick;
-                resolve_ifs(v, conditions, params);
+                resolve_ifs(v, conditions, params, switched);
                 return;
             }
-            o.retain(|_, child| child.get("Ref").and_then(Value::as_str) != Some("AWS::NoValue"));
+            o.retain(|_, child| !no_value(child));
             o.values_mut()
-                .for_each(|c| resolve_ifs(c, conditions, params));
+                .for_each(|c| resolve_ifs(c, conditions, params, switched));
         }
         Value::Array(a) => {
-            a.retain(|child| child.get("Ref").and_then(Value::as_str) != Some("AWS::NoValue"));
+            a.retain(|child| !no_value(child));
             a.iter_mut()
-                .for_each(|c| resolve_ifs(c, conditions, params));
+                .for_each(|c| resolve_ifs(c, conditions, params, switched));
         }
         _ => {}
     }
@@ -445,6 +609,7 @@ fn expand_sam(rules: &Rules, resources: &mut Vec<Resource>, globals: Option<&Val
                         file: r.file.clone(),
                         line: r.line,
                         path: None,
+                        when: None,
                     });
                 }
             }
@@ -455,6 +620,7 @@ fn expand_sam(rules: &Rules, resources: &mut Vec<Resource>, globals: Option<&Val
                 file: r.file.clone(),
                 line: r.line,
                 path: None,
+                when: None,
             });
         }
     }
@@ -498,12 +664,50 @@ mod tests {
 
     #[test]
     fn conditions_use_parameter_defaults() {
-        let text = "Parameters:\n  Ha: { Type: String, Default: \"false\" }\nConditions:\n  IsHa: !Equals [!Ref Ha, \"true\"]\n  NotHa: !Not [!Condition IsHa]\nResources:\n  A: { Type: AWS::SQS::Queue, Condition: IsHa }\n  B:\n    Type: AWS::SNS::Topic\n    Properties:\n      X: !If [NotHa, first, second]\n";
+        // `Fn::If` and a condition on a pseudo parameter are decided with the defaults.
+        let text = "Parameters:\n  Ha: { Type: String, Default: \"false\" }\nConditions:\n  IsHa: !Equals [!Ref Ha, \"true\"]\n  NotHa: !Not [!Condition IsHa]\n  InChina: !Equals [!Ref AWS::Region, cn-north-1]\n  Never: !And [!Condition IsHa, !Condition InChina]\nResources:\n  A: { Type: AWS::SQS::Queue, Condition: Never }\n  C: { Type: AWS::SQS::Queue, Condition: InChina }\n  B:\n    Type: AWS::SNS::Topic\n    Properties:\n      X: !If [NotHa, first, second]\n";
         let doc = parse("t.yaml", text).unwrap();
         let (res, skipped) = resources(Rules::get(), "t.yaml", text, &doc, "").unwrap();
-        assert_eq!(res.len(), 1);
-        assert_eq!(res[0].props["X"], json!("first"));
-        assert_eq!(res[0].line, Some(8));
+        // `C`'s condition cannot be decided, so it is kept.
+        assert_eq!(res.len(), 2);
+        assert_eq!(res[1].props["X"], json!("first"));
+        assert_eq!(res[1].line, Some(11));
         assert_eq!(skipped[0].0, "A");
+    }
+
+    #[test]
+    fn a_condition_on_one_parameter_becomes_a_when() {
+        let text = "Parameters:\n  EnableReplica: { Type: String, AllowedValues: [\"true\", \"false\"], Default: \"false\", Description: Add a read replica }\n  Size: { Type: String, AllowedValues: [small, large], Default: small }\nConditions:\n  Replica: !Equals [!Ref EnableReplica, \"true\"]\n  NoReplica: !Not [!Condition Replica]\n  Large: !Equals [large, !Ref Size]\n  Both: !And [!Condition Replica, !Condition Large]\nResources:\n  R: { Type: AWS::RDS::DBInstance, Condition: Replica }\n  Nr: { Type: AWS::SQS::Queue, Condition: NoReplica }\n  L: { Type: AWS::SQS::Queue, Condition: Large }\n  M: { Type: AWS::SQS::Queue, Condition: Both }\n  I: { Type: AWS::SQS::Queue, Condition: Inline }\n";
+        let text = text.replace(
+            "Both: !And",
+            "Inline: !Not [!Equals [!Ref Size, large]]\n  Both: !And",
+        );
+        let doc = parse("t.yaml", &text).unwrap();
+        let (res, skipped) = resources(Rules::get(), "t.yaml", &text, &doc, "").unwrap();
+        let when = |id: &str| {
+            let r = res.iter().find(|r| r.id == id).unwrap();
+            r.when
+                .as_ref()
+                .map(|s| (s.when.as_str(), s.definition.as_str()))
+        };
+        let replica = "{ type: boolean, default: false, help: \"Add a read replica\" }";
+        let size = "{ type: string, default: \"small\", choices: [\"small\", \"large\"], help: \"The template's parameter `Size`.\" }";
+        assert_eq!(when("R"), Some(("enable_replica", replica)));
+        assert_eq!(when("Nr"), Some(("!enable_replica", replica)));
+        assert_eq!(when("L"), Some(("size == large", size)));
+        assert_eq!(when("I"), Some(("size != large", size)));
+        // `!And` cannot be one `when`: decided with the defaults, so `M` is left out.
+        assert!(res.iter().all(|r| r.id != "M"));
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(
+            res.iter()
+                .find(|r| r.id == "R")
+                .unwrap()
+                .when
+                .as_ref()
+                .unwrap()
+                .condition,
+            "condition `Replica` holds"
+        );
     }
 }

@@ -93,6 +93,7 @@ pub(crate) fn resources(files: &BTreeMap<String, String>) -> Vec<Resource> {
                 file: file.clone(),
                 line: None,
                 path: None,
+                when: None,
             });
         } else if kind == "Service" {
             let target = service_target.get(&n).map(|t| json!({ "Ref": t }));
@@ -103,6 +104,7 @@ pub(crate) fn resources(files: &BTreeMap<String, String>) -> Vec<Resource> {
                 file: file.clone(),
                 line: None,
                 path: None,
+                when: None,
             });
         } else if kind == "Ingress" {
             let annotations = d
@@ -149,6 +151,7 @@ pub(crate) fn resources(files: &BTreeMap<String, String>) -> Vec<Resource> {
             file,
             line: None,
             path: None,
+            when: None,
         });
     }
     out

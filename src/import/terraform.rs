@@ -136,6 +136,12 @@ fn read_module(
     if depth > 4 {
         return Ok(());
     }
+    // The root module's variables: a resource whose `count` tests one becomes a switched part.
+    let variables = if prefix.is_empty() {
+        variables(files, dir)
+    } else {
+        BTreeMap::new()
+    };
     for (path, text) in files {
         let in_dir = match path.rsplit_once('/') {
             Some((d, _)) => d == dir,
@@ -181,6 +187,11 @@ fn read_module(
                     if !prefix.is_empty() {
                         prefix_strings(&mut props, prefix);
                     }
+                    let when = block
+                        .body
+                        .attributes()
+                        .find(|a| a.key.as_str() == "count")
+                        .and_then(|a| switch(&a.expr, &variables));
                     out.push(Resource {
                         id: address,
                         ty: cfn,
@@ -188,6 +199,7 @@ fn read_module(
                         file: path.clone(),
                         line,
                         path: None,
+                        when,
                     });
                 }
                 ("module", [name]) => {
@@ -215,6 +227,141 @@ fn read_module(
         }
     }
     Ok(())
+}
+
+/// The `variable` blocks of a module folder, by name.
+fn variables(files: &BTreeMap<String, String>, dir: &str) -> BTreeMap<String, hcl::Body> {
+    let mut out = BTreeMap::new();
+    for (path, text) in files {
+        let in_dir = path
+            .rsplit_once('/')
+            .map_or(dir.is_empty(), |(d, _)| d == dir);
+        if !in_dir || !path.ends_with(".tf") {
+            continue;
+        }
+        // A file that does not parse is reported by the reader itself.
+        let Ok(parsed) = hcl::parse(text) else {
+            continue;
+        };
+        for block in parsed.into_blocks() {
+            if block.identifier.as_str() == "variable"
+                && let [name] = block.labels.as_slice()
+            {
+                out.insert(label(name), block.body);
+            }
+        }
+    }
+    out
+}
+
+/// `count = var.x ? 1 : 0` (or `!var.x`, `var.x == "v"`, `var.x != "v"`, and `0 : 1`) as a
+/// pattern `when` on the variable: a boolean variable stays a boolean parameter, a string one
+/// becomes a string parameter (with the compared value, since variables' validations are not
+/// read). Anything else is `None`: the resource is one component, as `count` is not evaluated.
+fn switch(count: &E, variables: &BTreeMap<String, hcl::Body>) -> Option<super::Switch> {
+    let E::Conditional(c) = count else {
+        return None;
+    };
+    let number = |e: &E| match e {
+        E::Number(n) => n.as_u64(),
+        _ => None,
+    };
+    let on = match (number(&c.true_expr)?, number(&c.false_expr)?) {
+        (n, 0) if n > 0 => true,
+        (0, n) if n > 0 => false,
+        _ => return None,
+    };
+    let var = |e: &E| -> Option<String> {
+        let E::Traversal(t) = e else { return None };
+        match (&t.expr, t.operators.as_slice()) {
+            (E::Variable(v), [Op::GetAttr(name)]) if v.as_str() == "var" => Some(name.to_string()),
+            _ => None,
+        }
+    };
+    let simple = |v: &str| {
+        !v.is_empty()
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    };
+    // (variable, compared value or None for the variable itself, negated)
+    let (name, value, negated) = match &c.cond_expr {
+        E::Operation(op) => match op.as_ref() {
+            hcl::Operation::Unary(u) if u.operator == hcl::UnaryOperator::Not => {
+                (var(&u.expr)?, None, true)
+            }
+            hcl::Operation::Binary(b)
+                if matches!(
+                    b.operator,
+                    hcl::BinaryOperator::Eq | hcl::BinaryOperator::NotEq
+                ) =>
+            {
+                let (name, value) = match (&b.lhs_expr, &b.rhs_expr) {
+                    (l, E::String(v)) | (E::String(v), l) => (var(l)?, v.clone()),
+                    _ => return None,
+                };
+                (name, Some(value), b.operator == hcl::BinaryOperator::NotEq)
+            }
+            _ => return None,
+        },
+        other => (var(other)?, None, false),
+    };
+    // `0 : 1` creates the resource when the test fails.
+    let negated = negated == on;
+    let decl = variables.get(&name)?;
+    let attr = |key: &str| {
+        decl.attributes()
+            .find(|a| a.key.as_str() == key)
+            .map(|a| a.expr.clone())
+    };
+    let parameter = super::refs::slug(&name);
+    if !parameter.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return None;
+    }
+    let help = match attr("description") {
+        Some(E::String(d)) if !d.trim().is_empty() => {
+            d.split_whitespace().collect::<Vec<_>>().join(" ")
+        }
+        _ => format!("The configuration's variable `{name}`."),
+    };
+    let help = serde_json::to_string(&help).ok()?;
+    let (when, definition) = match value {
+        None => {
+            let default = match attr("default") {
+                Some(E::Bool(b)) => b,
+                None => false,
+                _ => return None,
+            };
+            (
+                if negated {
+                    format!("!{parameter}")
+                } else {
+                    parameter.clone()
+                },
+                format!("{{ type: boolean, default: {default}, help: {help} }}"),
+            )
+        }
+        Some(value) => {
+            let default = match attr("default") {
+                Some(E::String(d)) => d,
+                _ => return None,
+            };
+            if !simple(&value) || !simple(&default) {
+                return None;
+            }
+            let op = if negated { "!=" } else { "==" };
+            (
+                format!("{parameter} {op} {value}"),
+                format!("{{ type: string, default: \"{default}\", help: {help} }}"),
+            )
+        }
+    };
+    Some(super::Switch {
+        when,
+        parameter,
+        definition,
+        condition: "its `count` is not 0".to_string(),
+        source: format!("var.{name}"),
+    })
 }
 
 fn line_of(e: &hcl::Error) -> Option<usize> {
@@ -328,6 +475,7 @@ pub(crate) fn from_show_json(rules: &Rules, file: &str, doc: &Value) -> Vec<Reso
                 file: file.to_string(),
                 line: None,
                 path: None,
+                when: None,
             });
         }
         stack.extend(
@@ -382,6 +530,36 @@ fn link_values(v: &mut Value, lookup: &BTreeMap<String, String>, me: &str, depth
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_count_on_one_variable_becomes_a_when() {
+        let main = "variable \"create_dlq\" {\n  type = bool\n  default = true\n  description = \"Add a dead-letter queue\"\n}\nvariable \"tier\" {\n  default = \"basic\"\n}\nresource \"aws_sqs_queue\" \"dlq\" {\n  count = var.create_dlq ? 1 : 0\n}\nresource \"aws_sqs_queue\" \"plain\" {\n  count = !var.create_dlq ? 1 : 0\n}\nresource \"aws_sqs_queue\" \"premium\" {\n  count = var.tier == \"premium\" ? 0 : 1\n}\nresource \"aws_sqs_queue\" \"many\" {\n  count = 3\n}\n";
+        let files = BTreeMap::from([("main.tf".to_string(), main.to_string())]);
+        let r = resources(Rules::get(), &files).unwrap();
+        let when = |id: &str| {
+            let r = r.iter().find(|r| r.id == id).unwrap();
+            r.when
+                .as_ref()
+                .map(|s| (s.when.clone(), s.definition.clone()))
+        };
+        let dlq = "{ type: boolean, default: true, help: \"Add a dead-letter queue\" }".to_string();
+        assert_eq!(
+            when("aws_sqs_queue.dlq"),
+            Some(("create_dlq".into(), dlq.clone()))
+        );
+        assert_eq!(
+            when("aws_sqs_queue.plain"),
+            Some(("!create_dlq".into(), dlq))
+        );
+        assert_eq!(
+            when("aws_sqs_queue.premium"),
+            Some((
+                "tier != premium".into(),
+                "{ type: string, default: \"basic\", help: \"The configuration's variable `tier`.\" }".into()
+            ))
+        );
+        assert_eq!(when("aws_sqs_queue.many"), None);
+    }
 
     #[test]
     fn parts_merge_into_the_resource_they_split_and_modules_are_read() {

@@ -1,8 +1,10 @@
 //! The imported design as pattern file text: comments name the source file, line and logical id
 //! of each component, so a reader can go back.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use super::Switch;
 use super::infer::Model;
 use super::refs::slug;
 
@@ -19,7 +21,15 @@ fn one_line(text: &str) -> String {
         .collect()
 }
 
-pub(crate) fn pattern(model: &Model, shown: &str, name: &str, kind: &str) -> String {
+/// `switches` maps a resource id to the input's condition on it; a component takes the switch of
+/// its first source resource, and the parameters those switches read are declared.
+pub(crate) fn pattern(
+    model: &Model,
+    switches: &BTreeMap<String, Switch>,
+    shown: &str,
+    name: &str,
+    kind: &str,
+) -> String {
     let mut out = String::new();
     let shown = &one_line(shown);
     let id = slug(name).replace('_', "-");
@@ -48,6 +58,24 @@ pub(crate) fn pattern(model: &Model, shown: &str, name: &str, kind: &str) -> Str
             model.connections.len()
         ))
     );
+    let switch_of = |c: &super::infer::Component| c.sources.first().and_then(|s| switches.get(s));
+    let mut declared: BTreeMap<&str, &Switch> = BTreeMap::new();
+    for c in &model.components {
+        if let Some(s) = switch_of(c) {
+            declared.entry(&s.parameter).or_insert(s);
+        }
+    }
+    if !declared.is_empty() {
+        out.push_str("\n# The input's parameters that decide whether a part exists; `--set` them.\nparameters:\n");
+        for (name, s) in &declared {
+            let _ = writeln!(
+                out,
+                "  # {}",
+                one_line(&format!("from parameter `{}`", s.source))
+            );
+            let _ = writeln!(out, "  {name}: {}", s.definition);
+        }
+    }
     out.push_str("\ngroups:\n");
     for g in &model.groups {
         if let Some(n) = &g.note {
@@ -98,6 +126,9 @@ pub(crate) fn pattern(model: &Model, shown: &str, name: &str, kind: &str) -> Str
         );
         if let Some(g) = &c.group {
             let _ = write!(out, ", group: {g}");
+        }
+        if let Some(s) = switch_of(c) {
+            let _ = write!(out, ", when: {}", q(&s.when));
         }
         out.push_str(" }\n");
     }

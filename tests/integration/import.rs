@@ -137,6 +137,28 @@ fn every_real_template_imports_checks_and_draws_with_its_groups_and_flows() {
     );
 }
 
+/// An option of the input (a condition on one parameter) stays an option: the part it creates
+/// is drawn with `--set`, with its connections, and left out at the input's default.
+#[test]
+fn a_switched_part_follows_its_parameter() {
+    let input = real_iac().join("cloudformation/SQS_SQSStandardQueue.yaml");
+    let imported = import_path(&input).unwrap();
+    let def = archpat::loader::load_str("sqs.yaml", &imported.pattern).unwrap();
+    let ids = |set: &[String]| {
+        let p = def.resolve(set).unwrap();
+        let comps: Vec<String> = p.components().map(|c| c.id.clone()).collect();
+        (comps, p.edges().count())
+    };
+    assert_eq!(ids(&[]), (vec!["sqs_queue".to_string()], 0));
+    assert_eq!(
+        ids(&["usedeadletter_queue=true".to_string()]),
+        (
+            vec!["sqs_queue".to_string(), "my_dead_letter_queue".to_string()],
+            1
+        )
+    );
+}
+
 fn read_all(input: &Path) -> String {
     if input.is_dir() {
         let mut out = String::new();
