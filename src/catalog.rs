@@ -18,6 +18,18 @@ static CATALOG_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/catalog");
 /// ([`Catalog::install_overlay`]), fixed on first use.
 static CATALOG: OnceLock<Catalog> = OnceLock::new();
 
+/// A `--catalog-dir`'s own `import.yaml` (checked when the overlay is installed), which replaces
+/// the embedded import data as any overlay file replaces its embedded namesake.
+static IMPORT_OVERLAY: OnceLock<String> = OnceLock::new();
+
+/// The text of `catalog/import.yaml` in use: the overlay's, or the embedded one.
+pub(crate) fn import_data() -> &'static str {
+    IMPORT_OVERLAY
+        .get()
+        .map(String::as_str)
+        .unwrap_or(include_str!("../catalog/import.yaml"))
+}
+
 /// Errors in catalog data. The embedded catalog is checked by a unit test, so users only meet
 /// these if a build shipped broken data.
 #[derive(Debug, thiserror::Error)]
@@ -803,6 +815,11 @@ impl Catalog {
                 source,
             }
         })?;
+        let import = own.get("import.yaml").cloned();
+        if let Some(text) = &import {
+            let path = dir.join("import.yaml").display().to_string();
+            parse::<crate::import::Rules>(&path, text)?;
+        }
         files.extend(
             own.into_iter()
                 .map(|(path, text)| (path, Source::Yaml(text))),
@@ -829,6 +846,11 @@ impl Catalog {
         CATALOG
             .set(catalog)
             .map_err(|_| CatalogError::AlreadyInUse)?;
+        if let Some(text) = import {
+            IMPORT_OVERLAY
+                .set(text)
+                .map_err(|_| CatalogError::AlreadyInUse)?;
+        }
         Ok(Catalog::builtin())
     }
 

@@ -119,12 +119,12 @@ struct TypeTable {
 }
 
 impl Rules {
-    /// The embedded data; a unit test checks it, so a broken build fails there first.
+    /// The data in use: the embedded file, which a unit test checks, or a `--catalog-dir`'s
+    /// `import.yaml`, which `Catalog::install_overlay` checked before anything reads it.
     pub(crate) fn get() -> &'static Rules {
         RULES.get_or_init(|| {
-            let mut rules: Rules =
-                serde_saphyr::from_str(include_str!("../../catalog/import.yaml"))
-                    .unwrap_or_else(|e| panic!("catalog/import.yaml is invalid: {e}"));
+            let mut rules: Rules = serde_saphyr::from_str(crate::catalog::import_data())
+                .unwrap_or_else(|e| panic!("catalog/import.yaml is invalid: {e}"));
             let table = crate::scaffold::engine::template_file("terraform", "meta/cfn-types.yaml")
                 .and_then(|t| serde_saphyr::from_str::<TypeTable>(t).ok())
                 .map(|t| t.types)

@@ -400,6 +400,8 @@ bad-ids.yaml:5:11: component id `Fn` is not a valid id
 " },
     Case { name: "catalog-dir-unknown-field", setup: &[File("cat/kinds/widget.yaml", "kind: widget\nname: W\nservice: W\ncategory: compute\nshape: rect\ndescription: d\ncolour: red\n")], args: &["--catalog-dir", "cat", "list", "--kinds"], code: 1, stderr: "error: cannot parse catalog file `cat/kinds/widget.yaml`: line 7, column 1: unknown field `colour`, expected one of kind, name, service, category, shape, description, diagram_only, properties, connects, service_principal, principal, access, config, port, metric, endpoint, connected_from, placement, requires, drawio, zones, imports
 " },
+    Case { name: "catalog-dir-bad-import-data", setup: &[File("cat/import.yaml", "helpers: {}\ncolour: red\n"), File("t.yaml", "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n")], args: &["--catalog-dir", "cat", "import", "t.yaml", "-o", "p.yaml"], code: 1, stderr: "error: cannot parse catalog file `cat/import.yaml`: line 2, column 1: unknown field `colour`, expected one of groups, helpers, helper_prefixes, folded_when_only_referenced_by, folded_when_only_helpers_refer, placed_with_referrers, own_logs, implied, part_of, links, references, reference_kinds, identity_policy_types, not_policies, actions, action_kinds, policy_templates, sam_events
+" },
     // ---- --templates-dir ----
     Case { name: "templates-dir-missing", setup: &[], args: &["--templates-dir", "tpl", "new", "serverless-web", "--iac", "terraform", "--no-input", "-o", "out"], code: 3, stderr: "error: cannot read templates folder `tpl`
   caused by: No such file or directory (os error 2)

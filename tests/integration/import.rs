@@ -159,6 +159,39 @@ fn a_switched_part_follows_its_parameter() {
     );
 }
 
+/// `--catalog-dir` replaces `import.yaml` file by file, as it does the other catalog files.
+#[test]
+fn a_catalog_overlay_replaces_the_import_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let embedded =
+        std::fs::read_to_string(crate::support::fixtures_dir().join("../../catalog/import.yaml"))
+            .unwrap();
+    let mine = embedded.replace(
+        "why: \"queue policy\" }",
+        "why: \"queue policy (my rule)\" }",
+    );
+    assert_ne!(mine, embedded);
+    std::fs::create_dir(dir.path().join("cat")).unwrap();
+    std::fs::write(dir.path().join("cat/import.yaml"), mine).unwrap();
+    std::fs::write(
+        dir.path().join("t.yaml"),
+        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n  P:\n    Type: AWS::SQS::QueuePolicy\n    Properties:\n      Queues: [!Ref Q]\n      PolicyDocument: {}\n",
+    )
+    .unwrap();
+    let out = crate::support::archpat()
+        .current_dir(dir.path())
+        .args(["--catalog-dir", "cat", "import", "t.yaml", "-o", "p.yaml"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr
+            .contains("folded        P (AWS::SQS::QueuePolicy): into `q`: queue policy (my rule)"),
+        "{stderr}"
+    );
+}
+
 fn read_all(input: &Path) -> String {
     if input.is_dir() {
         let mut out = String::new();
