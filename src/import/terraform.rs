@@ -120,17 +120,62 @@ pub(crate) fn resources(
         .unwrap_or("")
         .to_string();
     let mut out = Vec::new();
-    read_module(rules, files, &root, "", &mut out, 0)?;
+    let mut wires = BTreeMap::new();
+    read_module(rules, files, &root, "", &mut out, &mut wires, 0)?;
+    for r in &mut out {
+        // A chain (an output of a module's module) takes one pass per level.
+        for _ in 0..5 {
+            if !wire(&mut r.props, &wires) {
+                break;
+            }
+        }
+    }
     merge_parts(&mut out);
     Ok(out)
 }
 
+/// Replaces references that cross a module boundary, `${module.m.output}` and, inside a module,
+/// `${module.m.var.input}`, with what they stand for: the output's value and the caller's
+/// argument. Returns whether anything changed.
+fn wire(v: &mut Value, wires: &BTreeMap<String, Value>) -> bool {
+    match v {
+        Value::String(s) if s.contains("${") => {
+            let inner = s
+                .strip_prefix("${")
+                .and_then(|r| r.strip_suffix('}'))
+                .filter(|r| !r.contains("${"));
+            if let Some(to) = inner.and_then(|k| wires.get(k)) {
+                *v = to.clone();
+                return true;
+            }
+            let mut changed = false;
+            for (key, to) in wires {
+                let token = format!("${{{key}}}");
+                if s.contains(&token) {
+                    let text = match to {
+                        Value::String(t) => t.clone(),
+                        other => other.to_string(),
+                    };
+                    *s = s.replace(&token, &text);
+                    changed = true;
+                }
+            }
+            changed
+        }
+        Value::Array(a) => a.iter_mut().fold(false, |c, x| wire(x, wires) | c),
+        Value::Object(o) => o.values_mut().fold(false, |c, x| wire(x, wires) | c),
+        _ => false,
+    }
+}
+
+/// Reads one module folder; `wires` collects what crosses its boundary (see [`wire`]).
 fn read_module(
     rules: &Rules,
     files: &BTreeMap<String, String>,
     dir: &str,
     prefix: &str,
     out: &mut Vec<Resource>,
+    wires: &mut BTreeMap<String, Value>,
     depth: u8,
 ) -> Result<(), ImportError> {
     if depth > 4 {
@@ -212,14 +257,34 @@ fn read_module(
                         && (src.starts_with("./") || src.starts_with("../"))
                     {
                         let sub = join(dir, &src);
-                        read_module(
-                            rules,
-                            files,
-                            &sub,
-                            &format!("{prefix}module.{name}."),
-                            out,
-                            depth + 1,
-                        )?;
+                        let inner = format!("{prefix}module.{name}.");
+                        for a in block.body.attributes() {
+                            let key = a.key.as_str();
+                            if matches!(
+                                key,
+                                "source"
+                                    | "version"
+                                    | "providers"
+                                    | "count"
+                                    | "for_each"
+                                    | "depends_on"
+                            ) {
+                                continue;
+                            }
+                            let mut v = expr(&a.expr);
+                            if !prefix.is_empty() {
+                                prefix_strings(&mut v, prefix);
+                            }
+                            wires.insert(format!("{inner}var.{key}"), v);
+                        }
+                        read_module(rules, files, &sub, &inner, out, wires, depth + 1)?;
+                    }
+                }
+                ("output", [name]) if !prefix.is_empty() => {
+                    if let Some(a) = block.body.attributes().find(|a| a.key.as_str() == "value") {
+                        let mut v = expr(&a.expr);
+                        prefix_strings(&mut v, prefix);
+                        wires.insert(format!("{prefix}{name}"), v);
                     }
                 }
                 _ => {}
@@ -530,6 +595,30 @@ fn link_values(v: &mut Value, lookup: &BTreeMap<String, String>, me: &str, depth
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn references_cross_module_boundaries_through_outputs_and_inputs() {
+        let main = "resource \"aws_sns_topic\" \"t\" {}\nmodule \"q\" {\n  source = \"./queue\"\n  topic_arn = aws_sns_topic.t.arn\n}\nresource \"aws_lambda_function\" \"f\" {\n  environment {\n    variables = { QUEUE = module.q.queue_url, BOTH = \"${module.q.queue_url} ${module.q.deep}\" }\n  }\n}\n";
+        let module = "variable \"topic_arn\" {}\nresource \"aws_sqs_queue\" \"this\" {}\nresource \"aws_sns_topic_subscription\" \"s\" {\n  topic_arn = var.topic_arn\n  endpoint = aws_sqs_queue.this.arn\n}\nmodule \"inner\" {\n  source = \"./inner\"\n}\noutput \"queue_url\" {\n  value = aws_sqs_queue.this.url\n}\noutput \"deep\" {\n  value = module.inner.id\n}\n";
+        let inner = "resource \"aws_sqs_queue\" \"x\" {}\noutput \"id\" {\n  value = aws_sqs_queue.x.id\n}\n";
+        let files = BTreeMap::from([
+            ("main.tf".to_string(), main.to_string()),
+            ("queue/main.tf".to_string(), module.to_string()),
+            ("queue/inner/main.tf".to_string(), inner.to_string()),
+        ]);
+        let r = resources(Rules::get(), &files).unwrap();
+        let props = |id: &str| &r.iter().find(|r| r.id == id).unwrap().props;
+        let env = &props("aws_lambda_function.f")["environment"][0]["variables"];
+        assert_eq!(env["QUEUE"], "${module.q.aws_sqs_queue.this.url}");
+        assert_eq!(
+            env["BOTH"],
+            "${module.q.aws_sqs_queue.this.url} ${module.q.module.inner.aws_sqs_queue.x.id}"
+        );
+        assert_eq!(
+            props("module.q.aws_sns_topic_subscription.s")["topic_arn"],
+            "${aws_sns_topic.t.arn}"
+        );
+    }
 
     #[test]
     fn a_count_on_one_variable_becomes_a_when() {
