@@ -875,13 +875,22 @@ impl<'a> Engine<'a> {
         v
     }
 
-    fn base_context(&self) -> Context {
-        let p = self.pattern;
-        let components: Vec<Value> = p
+    /// Every generated component as templates see it (`component_full`), by id, converted once:
+    /// the same value is `components[i]`, `c`, `from` and `to`, and cloning one is cheap.
+    fn components_full(&self) -> IndexMap<&'a str, minijinja::Value> {
+        self.pattern
             .components()
             .filter(|c| !self.diagram_only(c))
-            .map(|c| self.component_full(c))
-            .collect();
+            .map(|c| {
+                let v = minijinja::Value::from_serialize(self.component_full(c));
+                (c.id.as_str(), v)
+            })
+            .collect()
+    }
+
+    fn base_context(&self, full: &IndexMap<&str, minijinja::Value>) -> Context {
+        let p = self.pattern;
+        let components: Vec<minijinja::Value> = full.values().cloned().collect();
         let kinds: BTreeSet<&str> = p
             .components()
             .filter(|c| !self.diagram_only(c))
@@ -971,7 +980,8 @@ impl<'a> Engine<'a> {
         let _ = self.env.set(env);
         // One context for every fragment: each adds its own keys and removes them after
         // rendering (cloning the whole context per fragment cost more than rendering it).
-        let mut ctx = self.base_context();
+        let full = self.components_full();
+        let mut ctx = self.base_context(&full);
         let mut collected = Collected::default();
 
         for (i, g) in p.groups.iter().enumerate() {
@@ -1000,8 +1010,8 @@ impl<'a> Engine<'a> {
         }
 
         for (e, wiring) in self.built_edges().zip(&plan.connections) {
-            put(&mut ctx, "from", self.component_full(e.from));
-            put(&mut ctx, "to", self.component_full(e.to));
+            ctx.insert("from", full[e.from.id.as_str()].clone());
+            ctx.insert("to", full[e.to.id.as_str()].clone());
             put(&mut ctx, "connection", self.edge_value(&e));
             put(&mut ctx, "grant", &wiring.grant);
             let origin = format!("{} → {}", e.from.label, e.to.label);
@@ -1020,8 +1030,7 @@ impl<'a> Engine<'a> {
         }
 
         for c in p.components().filter(|c| !self.diagram_only(c)) {
-            let component = self.component_full(c);
-            put(&mut ctx, "c", &component);
+            ctx.insert("c", full[c.id.as_str()].clone());
             let slots: BTreeMap<String, String> = collected
                 .slots
                 .get(&c.id)
