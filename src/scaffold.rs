@@ -3,6 +3,7 @@
 //! user's inputs and writes the tree so that a failure leaves nothing behind.
 
 pub mod engine;
+mod filters;
 pub mod naming;
 
 use std::fmt::Write as _;

@@ -1,5 +1,5 @@
-//! The target-independent engine: a resolved pattern plus a target's tera templates in, a file
-//! tree out.
+//! The target-independent engine: a resolved pattern plus a target's templates (minijinja, that
+//! is Jinja2 syntax; the filters are in `filters.rs` and `naming.rs`) in, a file tree out.
 //!
 //! A target folder (`templates/<target>/`) holds:
 //! - `skeleton/**.tera`: the project's files, rendered once with everything collected; a template
@@ -28,10 +28,11 @@ use std::sync::OnceLock;
 
 use include_dir::{Dir, include_dir};
 use indexmap::IndexMap;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde_json::{Map, Value, json};
 
 use super::ScaffoldError;
-use super::naming;
+use super::{filters, naming};
 use crate::catalog::{Catalog, ComponentKind};
 use crate::model::{Component, Edge, Pattern};
 
@@ -240,80 +241,79 @@ impl Target {
             .filter(|n| n.ends_with(".tera"))
     }
 
-    /// A tera instance with `wanted` and the templates they import or include, and nothing
-    /// else: parsing every template of a target costs more than generating a project.
-    fn tera<'n>(&self, wanted: impl IntoIterator<Item = &'n str>) -> Result<tera::Tera, String> {
-        let mut names: BTreeSet<&str> = BTreeSet::new();
+    /// A template environment that reads this target's files on first use, with `wanted` and
+    /// the templates they import already compiled, so that a broken template fails before
+    /// anything renders; nothing else is parsed (parsing every template of a target cost more
+    /// than generating a project).
+    fn environment<'n>(
+        &'static self,
+        wanted: impl IntoIterator<Item = &'n str>,
+    ) -> Result<Environment<'static>, String> {
+        let mut env = Environment::new();
+        env.set_keep_trailing_newline(true);
+        env.set_auto_escape_callback(|_| AutoEscape::None);
+        // An undefined name (or an attribute of one) is false in `if` and fails when printed.
+        env.set_undefined_behavior(UndefinedBehavior::Chainable);
+        env.set_formatter(filters::format);
+        filters::register(&mut env);
+        naming::register(&mut env);
+        env.set_loader(move |name| {
+            Ok(self
+                .files
+                .get(name)
+                .filter(|_| name.ends_with(".tera"))
+                .cloned())
+        });
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
         let mut queue: Vec<&str> = wanted.into_iter().collect();
         while let Some(name) = queue.pop() {
             let Some((key, text)) = self.files.get_key_value(name) else {
                 continue;
             };
-            if !names.insert(key.as_str()) {
+            if !seen.insert(key.as_str()) {
                 continue;
             }
+            env.get_template(key).map_err(|e| self.error_message(&e))?;
             queue.extend(referenced_templates(text));
         }
-        let mut tera = tera::Tera::default();
-        tera.autoescape_on(vec![]);
-        naming::register(&mut tera);
-        for (name, template) in parse_in_parallel(&names, &self.files, &self.shown)? {
-            tera.templates.insert(name.to_string(), template);
-        }
-        tera.build_inheritance_chains()
-            .and_then(|()| tera.check_macro_files())
-            .map_err(|e| error_chain(&e))?;
-        Ok(tera)
+        Ok(env)
     }
-}
 
-/// Parses templates on every core: parsing is most of the time a command takes (tera's parser
-/// reads about a kilobyte a millisecond), and the templates are independent until linked. Each
-/// thread takes the largest template left, so the threads finish together. A failure is the
-/// first in name order, as a sequential parse would report it.
-fn parse_in_parallel<'n>(
-    names: &BTreeSet<&'n str>,
-    files: &BTreeMap<String, String>,
-    shown: &BTreeMap<String, String>,
-) -> Result<Vec<(&'n str, tera::Template)>, String> {
-    let parse = |name: &str| {
-        let path = shown.get(name).map_or(name, String::as_str);
-        tera::Template::new(name, None, &files[name])
-            .map_err(|e| error_chain(&tera::Error::chain(format!("cannot parse `{path}`"), e)))
-    };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(names.len());
-    if threads <= 1 {
-        return names.iter().map(|n| Ok((*n, parse(n)?))).collect();
+    /// A template error on one line, naming the file to fix (the overlay's own path for a file
+    /// of `--templates-dir`) and the line in it.
+    fn error_message(&self, e: &minijinja::Error) -> String {
+        let shown = |name: &str| {
+            self.shown
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| name.to_string())
+        };
+        let mut detail = e
+            .detail()
+            .map_or_else(|| e.kind().to_string(), str::to_string);
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            detail.push_str(": ");
+            detail.push_str(&s.to_string());
+            source = s.source();
+        }
+        let at = match (e.name(), e.line()) {
+            (Some(name), Some(line)) => format!("`{}` line {line}", shown(name)),
+            (Some(name), None) => format!("`{}`", shown(name)),
+            _ => String::new(),
+        };
+        match e.kind() {
+            minijinja::ErrorKind::SyntaxError => {
+                let name = e.name().map(shown).unwrap_or_default();
+                match e.line() {
+                    Some(line) => format!("cannot parse `{name}`: line {line}: {detail}"),
+                    None => format!("cannot parse `{name}`: {detail}"),
+                }
+            }
+            _ if at.is_empty() => detail,
+            _ => format!("{at}: {detail}"),
+        }
     }
-    let mut by_size: Vec<&'n str> = names.iter().copied().collect();
-    by_size.sort_by_key(|n| std::cmp::Reverse(files[*n].len()));
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    type Parsed<'n> = Vec<(&'n str, Result<tera::Template, String>)>;
-    let results: Vec<Parsed<'n>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(name) = by_size.get(i) else {
-                            return out;
-                        };
-                        out.push((*name, parse(name)));
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| w.join().expect("a template parser thread panicked"))
-            .collect()
-    });
-    let mut parsed: Parsed<'n> = results.into_iter().flatten().collect();
-    parsed.sort_by_key(|(n, _)| *n);
-    parsed.into_iter().map(|(n, t)| Ok((n, t?))).collect()
 }
 
 /// The templates a template names in `import`, `include` or `extends` tags.
@@ -332,15 +332,13 @@ fn referenced_templates(text: &str) -> Vec<&str> {
     out
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut msg = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        source = s.source();
-    }
-    msg
+/// What a template renders with: each name bound once, converted to the engine's values when
+/// bound, not again per template (cloning the whole context per fragment cost more than
+/// rendering it).
+type Context = BTreeMap<&'static str, minijinja::Value>;
+
+fn put(ctx: &mut Context, key: &'static str, value: impl serde::Serialize) {
+    ctx.insert(key, minijinja::Value::from_serialize(value));
 }
 
 /// The sections of the assembled document, always present (maybe empty) for the skeleton; any
@@ -440,8 +438,8 @@ pub fn gaps(pattern: &Pattern, options: &Options) -> Result<Vec<Gap>, ScaffoldEr
 
 struct Engine<'a> {
     target: &'static Target,
-    /// Parsed once the plan knows which templates the pattern needs.
-    tera: std::cell::OnceCell<tera::Tera>,
+    /// Made once the plan knows which templates the pattern needs.
+    env: std::cell::OnceCell<Environment<'static>>,
     pattern: &'a Pattern,
     options: &'a Options<'a>,
     catalog: &'static Catalog,
@@ -465,7 +463,7 @@ impl<'a> Engine<'a> {
         let target = target(options.target)?;
         Ok(Engine {
             target,
-            tera: std::cell::OnceCell::new(),
+            env: std::cell::OnceCell::new(),
             pattern,
             options,
             catalog: Catalog::builtin(),
@@ -877,13 +875,22 @@ impl<'a> Engine<'a> {
         v
     }
 
-    fn base_context(&self) -> tera::Context {
-        let p = self.pattern;
-        let components: Vec<Value> = p
+    /// Every generated component as templates see it (`component_full`), by id, converted once:
+    /// the same value is `components[i]`, `c`, `from` and `to`, and cloning one is cheap.
+    fn components_full(&self) -> IndexMap<&'a str, minijinja::Value> {
+        self.pattern
             .components()
             .filter(|c| !self.diagram_only(c))
-            .map(|c| self.component_full(c))
-            .collect();
+            .map(|c| {
+                let v = minijinja::Value::from_serialize(self.component_full(c));
+                (c.id.as_str(), v)
+            })
+            .collect()
+    }
+
+    fn base_context(&self, full: &IndexMap<&str, minijinja::Value>) -> Context {
+        let p = self.pattern;
+        let components: Vec<minijinja::Value> = full.values().cloned().collect();
         let kinds: BTreeSet<&str> = p
             .components()
             .filter(|c| !self.diagram_only(c))
@@ -898,30 +905,33 @@ impl<'a> Engine<'a> {
                     "properties": g.properties})
             })
             .collect();
-        let mut ctx = tera::Context::new();
-        ctx.insert(
+        let mut ctx = Context::new();
+        put(
+            &mut ctx,
             "project",
-            &json!({"name": self.options.name, "region": self.options.region.unwrap_or("")}),
+            json!({"name": self.options.name, "region": self.options.region.unwrap_or("")}),
         );
-        ctx.insert(
+        put(
+            &mut ctx,
             "pattern",
-            &json!({"id": p.id, "title": p.title, "summary": p.summary, "topics": p.topics,
+            json!({"id": p.id, "title": p.title, "summary": p.summary, "topics": p.topics,
                 "values": p.values, "source": p.source}),
         );
-        ctx.insert("components", &components);
-        ctx.insert("kinds", &kinds);
-        ctx.insert("groups", &groups);
+        put(&mut ctx, "components", &components);
+        put(&mut ctx, "kinds", &kinds);
+        put(&mut ctx, "groups", &groups);
         ctx
     }
 
-    fn render(&self, name: &str, ctx: &tera::Context) -> Result<String, ScaffoldError> {
-        self.tera
+    fn render(&self, name: &str, ctx: &Context) -> Result<String, ScaffoldError> {
+        self.env
             .get()
-            .expect("run() parses the templates before rendering")
-            .render(name, ctx)
+            .expect("run() makes the environment before rendering")
+            .get_template(name)
+            .and_then(|t| t.render(ctx))
             .map_err(|e| ScaffoldError::Template {
                 template: self.template_path(name),
-                message: error_chain(&e),
+                message: self.target.error_message(&e),
             })
     }
 
@@ -960,17 +970,18 @@ impl<'a> Engine<'a> {
                 .filter(|n| n.starts_with("skeleton/") || n.starts_with("meta/"))
                 .map(str::to_string),
         );
-        let tera = self
+        let env = self
             .target
-            .tera(wanted.iter().map(String::as_str))
+            .environment(wanted.iter().map(String::as_str))
             .map_err(|message| ScaffoldError::Template {
                 template: format!("templates/{}", self.options.target),
                 message,
             })?;
-        let _ = self.tera.set(tera);
+        let _ = self.env.set(env);
         // One context for every fragment: each adds its own keys and removes them after
         // rendering (cloning the whole context per fragment cost more than rendering it).
-        let mut ctx = self.base_context();
+        let full = self.components_full();
+        let mut ctx = self.base_context(&full);
         let mut collected = Collected::default();
 
         for (i, g) in p.groups.iter().enumerate() {
@@ -985,9 +996,10 @@ impl<'a> Engine<'a> {
                         "properties": cg.properties})
                 })
                 .collect();
-            ctx.insert(
+            put(
+                &mut ctx,
                 "group",
-                &json!({"id": g.id, "kind": g.kind, "label": g.label,
+                json!({"id": g.id, "kind": g.kind, "label": g.label,
                     "properties": g.properties, "children": children,
                     "endpoints": self.endpoints(&g.id)}),
             );
@@ -998,10 +1010,10 @@ impl<'a> Engine<'a> {
         }
 
         for (e, wiring) in self.built_edges().zip(&plan.connections) {
-            ctx.insert("from", &self.component_full(e.from));
-            ctx.insert("to", &self.component_full(e.to));
-            ctx.insert("connection", &self.edge_value(&e));
-            ctx.insert("grant", &wiring.grant.clone().unwrap_or(Value::Null));
+            ctx.insert("from", full[e.from.id.as_str()].clone());
+            ctx.insert("to", full[e.to.id.as_str()].clone());
+            put(&mut ctx, "connection", self.edge_value(&e));
+            put(&mut ctx, "grant", &wiring.grant);
             let origin = format!("{} → {}", e.from.label, e.to.label);
             let owner = Owner::Connection {
                 from: e.from.id.clone(),
@@ -1018,8 +1030,7 @@ impl<'a> Engine<'a> {
         }
 
         for c in p.components().filter(|c| !self.diagram_only(c)) {
-            let component = self.component_full(c);
-            ctx.insert("c", &component);
+            ctx.insert("c", full[c.id.as_str()].clone());
             let slots: BTreeMap<String, String> = collected
                 .slots
                 .get(&c.id)
@@ -1035,8 +1046,8 @@ impl<'a> Engine<'a> {
                 .iter()
                 .map(|(name, text)| (name, mapping_keys(text)))
                 .collect();
-            ctx.insert("slots", &slots);
-            ctx.insert("slot_keys", &slot_keys);
+            put(&mut ctx, "slots", &slots);
+            put(&mut ctx, "slot_keys", &slot_keys);
             let app_name = format!("app/{}.tera", c.kind);
             let mut app: IndexMap<String, String> = IndexMap::new();
             if self.has_template(&app_name) {
@@ -1052,7 +1063,7 @@ impl<'a> Engine<'a> {
                 .into_iter()
                 .map(|(path, content)| json!({"path": path, "content": content}))
                 .collect();
-            ctx.insert("app", &app);
+            put(&mut ctx, "app", &app);
             let name = &plan.components[&c.id];
             let text = self.render(name, &ctx)?;
             for key in ["c", "slots", "slot_keys", "app"] {
@@ -1203,11 +1214,7 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
-    fn assemble(
-        &self,
-        mut ctx: tera::Context,
-        collected: Collected,
-    ) -> Result<Project, ScaffoldError> {
+    fn assemble(&self, mut ctx: Context, collected: Collected) -> Result<Project, ScaffoldError> {
         let mut sections: BTreeMap<String, String> = BTreeMap::new();
         let mut raw_sections: BTreeMap<String, String> = BTreeMap::new();
         for (name, parts) in &collected.sections {
@@ -1276,16 +1283,20 @@ impl<'a> Engine<'a> {
                 (name, list)
             })
             .collect();
-        ctx.insert("sections", &sections);
-        ctx.insert("raw_sections", &raw_sections);
-        ctx.insert("fragments", &fragments);
-        ctx.insert("parameter_groups", &parameter_groups);
-        ctx.insert("parameters", &parameters);
-        ctx.insert("resources", &resources);
-        ctx.insert("skipped", &skipped);
-        ctx.insert("app_files", &app_files);
-        ctx.insert("mermaid", &crate::render::mermaid::render(self.pattern));
-        ctx.insert("meta", &self.target.data);
+        put(&mut ctx, "sections", &sections);
+        put(&mut ctx, "raw_sections", &raw_sections);
+        put(&mut ctx, "fragments", &fragments);
+        put(&mut ctx, "parameter_groups", &parameter_groups);
+        put(&mut ctx, "parameters", &parameters);
+        put(&mut ctx, "resources", &resources);
+        put(&mut ctx, "skipped", &skipped);
+        put(&mut ctx, "app_files", &app_files);
+        put(
+            &mut ctx,
+            "mermaid",
+            crate::render::mermaid::render(self.pattern),
+        );
+        put(&mut ctx, "meta", &self.target.data);
         let topics: Vec<Value> = self
             .pattern
             .topics
@@ -1295,7 +1306,7 @@ impl<'a> Engine<'a> {
                     "phase": self.catalog.roadmap.phase_of(t).unwrap_or_default()})
             })
             .collect();
-        ctx.insert("topics", &topics);
+        put(&mut ctx, "topics", &topics);
 
         let collected_fragments = collected.fragments;
         let mut files = collected.files;
@@ -1578,9 +1589,72 @@ mod tests {
                 .as_ref()
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
             target
-                .tera(target.template_names().collect::<Vec<_>>())
+                .environment(target.template_names().collect::<Vec<_>>())
                 .unwrap_or_else(|e| panic!("templates/{name}: {e}"));
         }
+    }
+
+    /// A target of the given files, the first shown as an overlay file.
+    fn target_of(files: &[(&str, &str)]) -> &'static Target {
+        let files: BTreeMap<String, String> = files
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        let shown = files
+            .keys()
+            .enumerate()
+            .map(|(i, n)| {
+                let dir = if i == 0 { "mine/x" } else { "templates/x" };
+                (n.clone(), format!("{dir}/{n}"))
+            })
+            .collect();
+        Box::leak(Box::new(Target {
+            files,
+            shown,
+            refs: BTreeMap::new(),
+            limits: Limits::default(),
+            data: Map::new(),
+        }))
+    }
+
+    #[test]
+    fn template_errors_name_the_file_and_line_to_fix() {
+        let broken = target_of(&[("a.tera", "ok\n{% if %}\n")]);
+        assert_eq!(
+            broken.environment(["a.tera"]).err().as_deref(),
+            Some("cannot parse `mine/x/a.tera`: line 2: unexpected end of block")
+        );
+        let t = target_of(&[
+            ("a.tera", "{% import \"m.tera\" as m %}\n{{ m.f(x=1) }}"),
+            ("b.tera", "{{ 1 }}\n{{ throw(message=\"say why\") }}"),
+            ("c.tera", "{{ nope }}"),
+            ("d.tera", "{{ [] | replace(from=\"a\", to=\"b\") }}"),
+            (
+                "m.tera",
+                "{% macro f(x) %}\n{{ x | ts_str(extra=1) }}{% endmacro %}",
+            ),
+        ]);
+        let env = t
+            .environment(["a.tera", "b.tera", "c.tera", "d.tera"])
+            .unwrap();
+        let render = |name: &str| {
+            let e = env
+                .get_template(name)
+                .unwrap()
+                .render(Context::new())
+                .unwrap_err();
+            t.error_message(&e)
+        };
+        assert_eq!(render("b.tera"), "`templates/x/b.tera` line 2: say why");
+        assert_eq!(
+            render("c.tera"),
+            "`templates/x/c.tera` line 1: printing a value that is not defined"
+        );
+        assert_eq!(
+            render("d.tera"),
+            "`templates/x/d.tera` line 1: `replace` expects a string, got a sequence"
+        );
+        assert!(render("a.tera").contains("m.tera"), "{}", render("a.tera"));
     }
 
     #[test]

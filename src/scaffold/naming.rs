@@ -1,10 +1,9 @@
 //! Naming and escaping for every target, in one place: what a user or a pattern supplies (ids,
 //! labels, the project name) only reaches a generated file through these functions, registered as
-//! tera filters. A template that writes a user string without a filter is a bug a reviewer can grep.
+//! template filters. A template that writes a user string without a filter is a bug a reviewer can grep.
 
-use std::collections::HashMap;
-
-use serde_json::Value;
+use minijinja::value::{Kwargs, Value, ValueKind};
+use minijinja::{Environment, Error, ErrorKind};
 
 use super::ScaffoldError;
 
@@ -285,69 +284,83 @@ pub fn pad(text: &str, n: usize) -> String {
         .collect()
 }
 
-fn string_arg(name: &str, value: &Value) -> tera::Result<String> {
-    match value {
-        Value::String(s) => Ok(s.clone()),
-        Value::Number(n) => Ok(n.to_string()),
-        Value::Bool(b) => Ok(b.to_string()),
-        other => Err(tera::Error::msg(format!(
-            "filter `{name}` expects a string, got {other}"
-        ))),
+/// What a naming filter reads: a string, or a number or boolean as it prints; anything else
+/// (a list, none, an undefined name) is a template bug, refused with the filter's name.
+fn string_arg(name: &str, value: &Value) -> Result<String, Error> {
+    match value.kind() {
+        ValueKind::String => Ok(value.as_str().unwrap_or_default().to_string()),
+        ValueKind::Number => Ok(value.to_string()),
+        // minijinja prints `True`; generated code wants `true`.
+        ValueKind::Bool => Ok(if value.is_true() { "true" } else { "false" }.to_string()),
+        _ if value.is_undefined() => Err(Error::new(
+            ErrorKind::UndefinedError,
+            format!("filter `{name}` expects a string, got an undefined value"),
+        )),
+        other => Err(Error::new(
+            ErrorKind::InvalidOperation,
+            format!("filter `{name}` expects a string, got {other} `{value}`"),
+        )),
     }
 }
 
-fn filter(
-    name: &'static str,
-    f: fn(&str) -> String,
-) -> impl Fn(&Value, &HashMap<String, Value>) -> tera::Result<Value> + Send + Sync {
-    move |value, _| Ok(Value::String(f(&string_arg(name, value)?)))
+fn filter(name: &'static str, f: fn(&str) -> String) -> impl Fn(Value) -> Result<String, Error> {
+    move |value| Ok(f(&string_arg(name, &value)?))
 }
 
-/// Registers the naming and escaping filters on a tera instance.
-pub fn register(tera: &mut tera::Tera) {
-    tera.register_filter("logical_id", filter("logical_id", logical_id));
-    tera.register_filter("env_name", filter("env_name", env_name));
-    tera.register_filter("yaml_str", filter("yaml_str", yaml_str));
-    tera.register_filter("tf_name", filter("tf_name", tf_name));
-    tera.register_filter("hcl_str", filter("hcl_str", hcl_str));
-    tera.register_filter("hcl_text", filter("hcl_text", hcl_text));
-    tera.register_filter("one_line", filter("one_line", one_line));
-    tera.register_filter("ts_ident", filter("ts_ident", ts_ident));
-    tera.register_filter("ts_str", filter("ts_str", ts_str));
-    tera.register_filter("sub_text", filter("sub_text", sub_text));
-    tera.register_filter("json_str", |value: &Value, _: &HashMap<String, Value>| {
-        let s = string_arg("json_str", value)?;
-        Ok(Value::String(
-            serde_json::to_string(&s).expect("strings always serialize"),
-        ))
+/// A whole-number keyword argument that a filter cannot do without.
+fn count_arg(filter: &str, kwargs: &Kwargs, key: &str, what: &str) -> Result<usize, Error> {
+    kwargs
+        .get::<Option<Value>>(key)?
+        .and_then(|v| v.as_usize())
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::MissingArgument,
+                format!("filter `{filter}` needs `{key}`, {what}"),
+            )
+        })
+}
+
+/// Registers the naming and escaping filters on the template environment.
+pub fn register(env: &mut Environment<'_>) {
+    env.add_filter("logical_id", filter("logical_id", logical_id));
+    env.add_filter("env_name", filter("env_name", env_name));
+    env.add_filter("yaml_str", filter("yaml_str", yaml_str));
+    env.add_filter("tf_name", filter("tf_name", tf_name));
+    env.add_filter("hcl_str", filter("hcl_str", hcl_str));
+    env.add_filter("hcl_text", filter("hcl_text", hcl_text));
+    env.add_filter("one_line", filter("one_line", one_line));
+    env.add_filter("ts_ident", filter("ts_ident", ts_ident));
+    env.add_filter("ts_str", filter("ts_str", ts_str));
+    env.add_filter("sub_text", filter("sub_text", sub_text));
+    env.add_filter("json_str", |value: Value| {
+        let s = string_arg("json_str", &value)?;
+        Ok::<_, Error>(serde_json::to_string(&s).expect("strings always serialize"))
     });
     // `${Name}` / `${Name.Attr}` for `!Sub` strings: writing `${` next to `{{` in a template is
     // unreadable and easy to get wrong.
-    tera.register_filter("subref", |value: &Value, args: &HashMap<String, Value>| {
-        let s = string_arg("subref", value)?;
-        Ok(Value::String(
-            match args.get("attr").and_then(Value::as_str) {
-                Some(attr) => format!("${{{s}.{attr}}}"),
-                None => format!("${{{s}}}"),
-            },
-        ))
+    env.add_filter("subref", |value: Value, kwargs: Kwargs| {
+        let s = string_arg("subref", &value)?;
+        let attr: Option<Value> = kwargs.get("attr")?;
+        kwargs.assert_all_used()?;
+        Ok::<_, Error>(match attr.as_ref().and_then(Value::as_str) {
+            Some(attr) => format!("${{{s}.{attr}}}"),
+            None => format!("${{{s}}}"),
+        })
     });
-    tera.register_filter("fit", |value: &Value, args: &HashMap<String, Value>| {
-        let s = string_arg("fit", value)?;
-        let max = args
-            .get("max")
-            .and_then(Value::as_u64)
-            .ok_or_else(|| tera::Error::msg("filter `fit` needs `max`, a number of characters"))?;
-        let latin1 = args.get("latin1").and_then(Value::as_bool).unwrap_or(false);
-        Ok(Value::String(fit(&s, max as usize, latin1)))
+    env.add_filter("fit", |value: Value, kwargs: Kwargs| {
+        let s = string_arg("fit", &value)?;
+        let max = count_arg("fit", &kwargs, "max", "a number of characters")?;
+        let latin1 = kwargs
+            .get::<Option<Value>>("latin1")?
+            .is_some_and(|v| v.is_true() && v.kind() == ValueKind::Bool);
+        kwargs.assert_all_used()?;
+        Ok::<_, Error>(fit(&s, max, latin1))
     });
-    tera.register_filter("pad", |value: &Value, args: &HashMap<String, Value>| {
-        let s = string_arg("pad", value)?;
-        let n = args
-            .get("n")
-            .and_then(Value::as_u64)
-            .ok_or_else(|| tera::Error::msg("filter `pad` needs `n`, a number of spaces"))?;
-        Ok(Value::String(pad(&s, n as usize)))
+    env.add_filter("pad", |value: Value, kwargs: Kwargs| {
+        let s = string_arg("pad", &value)?;
+        let n = count_arg("pad", &kwargs, "n", "a number of spaces")?;
+        kwargs.assert_all_used()?;
+        Ok::<_, Error>(pad(&s, n))
     });
 }
 
