@@ -149,6 +149,33 @@ fn collect_files<'a>(dir: &'a Dir<'a>, out: &mut Vec<&'a include_dir::File<'a>>)
     }
 }
 
+/// The embedded `meta/*.yaml` data files as JSON, converted by build.rs, by `<target>/<path>`;
+/// an empty text marks a file that did not parse there, which is then read as YAML for the error.
+static META_JSON: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/meta_json.rs"));
+
+fn meta_json(target: &str, path: &str) -> Option<&'static str> {
+    let key = format!("{target}/{path}");
+    META_JSON
+        .iter()
+        .find(|(k, json)| *k == key && !json.is_empty())
+        .map(|(_, json)| *json)
+}
+
+/// A data file of a target: the embedded one from its JSON, an overlay's (`overlaid`) as YAML.
+fn parse_meta<T: serde::de::DeserializeOwned>(
+    target: &str,
+    path: &str,
+    shown: &str,
+    text: &str,
+    overlaid: bool,
+) -> Result<T, String> {
+    match meta_json(target, path).filter(|_| !overlaid) {
+        Some(json) => serde_json::from_str(json)
+            .map_err(|e| format!("cannot read `{shown}`: the embedded data does not fit: {e}")),
+        None => serde_saphyr::from_str(text).map_err(|e| yaml_error(shown, &e)),
+    }
+}
+
 fn load_target(name: &str) -> Result<Target, String> {
     let mut files: BTreeMap<String, String> = BTreeMap::new();
     if let Some(dir) = TEMPLATES_DIR.get_dir(name) {
@@ -166,14 +193,12 @@ fn load_target(name: &str) -> Result<Target, String> {
         .keys()
         .map(|rel| (rel.clone(), format!("templates/{name}/{rel}")))
         .collect();
-    let parse_refs =
-        |path: &str, text: &str| -> Result<BTreeMap<String, BTreeMap<String, String>>, String> {
-            serde_saphyr::from_str(text).map_err(|e| yaml_error(path, &e))
-        };
-    let mut refs = match files.get(REFS_FILE) {
-        Some(text) => parse_refs(REFS_FILE, text)?,
+    type Refs = BTreeMap<String, BTreeMap<String, String>>;
+    let mut refs: Refs = match files.get(REFS_FILE) {
+        Some(text) => parse_meta(name, REFS_FILE, REFS_FILE, text, false)?,
         None => BTreeMap::new(),
     };
+    let mut overlaid = std::collections::BTreeSet::new();
     if let Some(root) = OVERLAY.get() {
         let dir = root.join(name);
         if dir.is_dir() {
@@ -181,6 +206,7 @@ fn load_target(name: &str) -> Result<Target, String> {
                 .map_err(|(path, e)| format!("cannot read `{}`: {e}", path.display()))?;
             for rel in own.keys() {
                 shown.insert(rel.clone(), dir.join(rel).display().to_string());
+                overlaid.insert(rel.clone());
             }
             files.extend(own);
             // The refs of an overlay add kinds (or replace a kind's attributes), so a folder that
@@ -189,12 +215,19 @@ fn load_target(name: &str) -> Result<Target, String> {
             if own.is_file() {
                 let text = std::fs::read_to_string(&own)
                     .map_err(|e| format!("cannot read `{}`: {e}", own.display()))?;
-                refs.extend(parse_refs(&own.display().to_string(), &text)?);
+                let shown = own.display().to_string();
+                refs.extend(parse_meta::<Refs>(name, REFS_FILE, &shown, &text, true)?);
             }
         }
     }
     let limits = match files.get(LIMITS_FILE) {
-        Some(text) => serde_saphyr::from_str(text).map_err(|e| yaml_error(LIMITS_FILE, &e))?,
+        Some(text) => parse_meta(
+            name,
+            LIMITS_FILE,
+            LIMITS_FILE,
+            text,
+            overlaid.contains(LIMITS_FILE),
+        )?,
         None => Limits::default(),
     };
     let mut data = Map::new();
@@ -208,7 +241,7 @@ fn load_target(name: &str) -> Result<Target, String> {
         if path == REFS_FILE || path == LIMITS_FILE || name.contains('/') {
             continue;
         }
-        let value: Value = serde_saphyr::from_str(text).map_err(|e| yaml_error(path, &e))?;
+        let value: Value = parse_meta(name, path, path, text, overlaid.contains(path))?;
         data.insert(name.to_string(), value);
     }
     Ok(Target {
@@ -1579,6 +1612,19 @@ mod tests {
         let engine = Engine::new(&p, &OPTIONS).unwrap();
         let e = p.edges().nth(2).unwrap();
         assert_eq!(engine.grant(&e).unwrap(), None);
+    }
+
+    #[test]
+    fn the_embedded_meta_json_is_the_same_data_as_its_yaml() {
+        assert!(META_JSON.iter().all(|(_, json)| !json.is_empty()));
+        assert!(META_JSON.len() >= 9, "{} data files", META_JSON.len());
+        for (key, json) in META_JSON {
+            let (target, path) = key.split_once('/').unwrap();
+            let text = template_file(target, path).unwrap();
+            let yaml: Value = serde_saphyr::from_str(text).unwrap();
+            let from_json: Value = serde_json::from_str(json).unwrap();
+            assert_eq!(yaml, from_json, "{key}");
+        }
     }
 
     #[test]
