@@ -15,8 +15,10 @@ use std::io::{self, Write};
 use std::process::{Command, Stdio};
 use std::sync::{LazyLock, OnceLock};
 
+use std::sync::Arc;
+
 use merman::svg::export::{RasterOptions, RasterSizeLimit, SvgConversionLimits};
-use merman::svg::{RenderResourcePolicy, ResourceLimitId};
+use merman::svg::{RenderResourcePolicy, ResourceLimitId, SvgPipeline};
 use merman::{
     Engine, MermaidConfig, OperationControl, ParseOptions, PngRequest, RenderOutput, RenderRequest,
     Renderer, SvgEnvironment, SvgRequest,
@@ -82,6 +84,21 @@ static RENDERER: LazyLock<Renderer> = LazyLock::new(|| {
         .with_parse_options(ParseOptions::strict())
 });
 
+pub mod decorate;
+
+pub use decorate::Decoration;
+
+/// The request with the AWS look drawn in by merman's own pipeline, so that the PNG, which
+/// merman rasterizes from its SVG, shows it too.
+fn decorated_request(decoration: Option<&Arc<Decoration>>) -> SvgRequest {
+    let mut request = svg_request();
+    if let Some(decoration) = decoration {
+        request.pipeline =
+            Some(SvgPipeline::parity().with_shared_postprocessor(decoration.clone()));
+    }
+    request
+}
+
 fn svg_request() -> SvgRequest {
     let resources = RenderResourcePolicy::trusted_native()
         .with_limit(ResourceLimitId::MaxLayoutWorkUnits, MAX_LAYOUT_WORK_UNITS)
@@ -117,7 +134,19 @@ fn render(request: RenderRequest<'_>) -> Result<RenderOutput, ImageError> {
 
 /// Renders a Mermaid diagram to a standalone SVG document.
 pub fn svg_from_mermaid(source: &str) -> Result<String, ImageError> {
-    let request = RenderRequest::svg(source, OperationControl::new(), svg_request());
+    svg_from_mermaid_decorated(source, None)
+}
+
+/// Renders a Mermaid diagram to SVG, drawing glyphs and group icons in when given.
+pub fn svg_from_mermaid_decorated(
+    source: &str,
+    decoration: Option<&Arc<Decoration>>,
+) -> Result<String, ImageError> {
+    let request = RenderRequest::svg(
+        source,
+        OperationControl::new(),
+        decorated_request(decoration),
+    );
     match render(request)? {
         RenderOutput::Svg(Some(svg)) => Ok(preserve_word_spaces(&svg.into_parts().0)
             .replace(super::mermaid::IMAGE_QUOTE, "&quot;")),
@@ -226,18 +255,30 @@ fn preserve_word_spaces(svg: &str) -> String {
 /// Text is painted with a system font, found once per process; when there is none this is
 /// [`ImageError::NoFonts`] rather than an image without words.
 pub fn png_from_mermaid(source: &str) -> Result<Vec<u8>, ImageError> {
+    png_from_mermaid_decorated(source, None)
+}
+
+/// Renders a Mermaid diagram to PNG, drawing glyphs and group icons in when given.
+pub fn png_from_mermaid_decorated(
+    source: &str,
+    decoration: Option<&Arc<Decoration>>,
+) -> Result<Vec<u8>, ImageError> {
     // The rasterizer has no glyph for the quote stand-in; a typographic quote reads the same.
     let source = source.replace(super::mermaid::IMAGE_QUOTE, "\u{201D}");
-    let png = rasterize(&source, PNG_SCALE)?;
+    let png = rasterize(&source, PNG_SCALE, decoration)?;
     if !fonts_available() {
         return Err(ImageError::NoFonts);
     }
     Ok(png)
 }
 
-fn rasterize(source: &str, scale: f32) -> Result<Vec<u8>, ImageError> {
+fn rasterize(
+    source: &str,
+    scale: f32,
+    decoration: Option<&Arc<Decoration>>,
+) -> Result<Vec<u8>, ImageError> {
     let request = PngRequest {
-        svg: svg_request(),
+        svg: decorated_request(decoration),
         options: raster_options(scale),
     };
     match render(RenderRequest::png(source, OperationControl::new(), request))? {
@@ -259,6 +300,7 @@ fn fonts_available() -> bool {
                      classDef probe fill:#ffffff,stroke:#ffffff,color:{color}\n  class a probe\n"
                 ),
                 1.0,
+                None,
             )
         };
         match (probe("#000000"), probe("#ffffff")) {
