@@ -34,7 +34,8 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// Text inside an HTML-like label: markup characters as entities, line breaks as `<BR/>`.
+/// Text inside an HTML-like label: markup characters as entities, a line break as a space (as
+/// in Mermaid: the label's own lines are archpat's `<BR/>`s, never the user's text).
 pub fn html_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -44,8 +45,7 @@ pub fn html_escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            '\n' => out.push_str("<BR/>"),
-            '\r' => {}
+            '\n' | '\r' => out.push(' '),
             c => out.push(c),
         }
     }
@@ -235,9 +235,6 @@ mod tests {
 
     #[test]
     fn html_escape_makes_markup_text() {
-        assert_eq!(
-            html_escape("<b>&\"x'\ny"),
-            "&lt;b&gt;&amp;&quot;x&#39;<BR/>y"
-        );
+        assert_eq!(html_escape("<b>&\"x'\ny"), "&lt;b&gt;&amp;&quot;x&#39; y");
     }
 }
