@@ -290,6 +290,16 @@ mod tests {
                 EXIT_INPUT,
             ),
             (
+                ResolveError::ZoneCounts {
+                    vpc: "vpc".into(),
+                    drawn: 2,
+                    count: 3,
+                }
+                .into(),
+                "VPC `vpc` is drawn across 2 availability zones (`azs`) but parameter `az_count` deploys 3; give `azs` the value `${az_count}` so the two agree",
+                EXIT_INPUT,
+            ),
+            (
                 ImageError::NoDiagram.into(),
                 "the Mermaid source holds no diagram",
                 EXIT_ENVIRONMENT,

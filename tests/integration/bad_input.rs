@@ -360,6 +360,12 @@ bad-ids.yaml:5:11: component id `Fn` is not a valid id
 " },
     Case { name: "set-breaks-a-property", setup: &[Bad("runtime-parameter")], args: &["draw", "runtime-parameter.yaml", "--set", "rt=ruby3.3"], code: 1, stderr: "error: parameter values make property `runtime` of `fn` invalid: expected one of nodejs22.x, python3.13, got ruby3.3
 " },
+    Case { name: "zone-counts-disagree", setup: &[Bad("zone-counts")], args: &["draw", "zone-counts.yaml", "-o", "z.svg"], code: 1, stderr: "error: zone-counts.yaml:8:62: VPC `vpc` is drawn across 2 availability zones (`azs`) but parameter `az_count` deploys 3
+  hint: write `azs: ${az_count}` so the two agree, or `azs: 1` to draw the tiers without zones
+`zone-counts.yaml` has 1 error
+" },
+    Case { name: "set-makes-zone-counts-disagree", setup: &[Bad("zone-counts-set")], args: &["draw", "zone-counts-set.yaml", "--set", "az_count=3", "-o", "z.svg"], code: 1, stderr: "error: VPC `vpc` is drawn across 2 availability zones (`azs`) but parameter `az_count` deploys 3; give `azs` the value `${az_count}` so the two agree
+" },
     Case { name: "set-makes-vpcs-overlap", setup: &[Bad("vpc-parameter")], args: &["new", "vpc-parameter.yaml", "--iac", "terraform", "--no-input", "-o", "out", "--set", "cidr=10.0.0.0/16"], code: 1, stderr: "error: VPCs `blue` and `green` both use the address range `10.0.0.0/16`; give one of them another `cidr` (such as 10.1.0.0/16) so they can be peered
 " },
     // ---- --patterns-dir ----
