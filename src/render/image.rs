@@ -69,7 +69,7 @@ pub enum ImageError {
 /// Edge labels on an opaque white box. Mermaid's own box is half transparent, so the edge line
 /// behind a label showed through and struck every label out; edges are drawn before labels, so
 /// an opaque box leaves a gap in the line instead.
-const EDGE_LABEL_CSS: &str = ".edgeLabel rect, .edgeLabel rect.background { opacity: 1; fill: #FFFFFF; background-color: #FFFFFF; }";
+pub(crate) const EDGE_LABEL_CSS: &str = ".edgeLabel rect, .edgeLabel rect.background { opacity: 1; fill: #FFFFFF; background-color: #FFFFFF; }";
 
 /// One renderer for the process: it holds only configuration, and `render` takes `&self`.
 static RENDERER: LazyLock<Renderer> = LazyLock::new(|| {

@@ -204,6 +204,13 @@ fn write_mermaid(out: &mut impl Write, pattern: &Pattern, view: &View) -> std::f
     writeln!(out, "config:")?;
     // The classic look: the newer one's drop shadows slow PNG export and vanish in librsvg.
     writeln!(out, "  look: classic")?;
+    // Mermaid draws an edge label on a half-transparent box, so the line behind it shows through
+    // and strikes the label out; an opaque white box leaves a gap in the line instead.
+    writeln!(
+        out,
+        "  themeCSS: {}",
+        yaml_quote(super::image::EDGE_LABEL_CSS)
+    )?;
     writeln!(out, "  htmlLabels: false")?;
     writeln!(out, "  flowchart:")?;
     writeln!(out, "    htmlLabels: false")?;

@@ -211,6 +211,13 @@ fn mermaid_cli_renders_every_diagram() {
     assert_hostile_texts(&svg_texts(&hostile_svg), '\u{201D}', false);
     for svg in svgs {
         let text = std::fs::read_to_string(&svg).unwrap();
+        // The front matter's CSS, after Mermaid's half-transparent default: labels are opaque.
+        let opaque = text.find(".edgeLabel rect.background{opacity:1;");
+        assert!(
+            opaque.is_some_and(|at| text.find("rect{opacity:0.5;").is_none_or(|d| d < at)),
+            "{}: edge labels not on an opaque box",
+            svg.display()
+        );
         assert!(
             !text.contains("Syntax error"),
             "{} shows a syntax error",
