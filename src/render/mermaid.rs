@@ -421,11 +421,15 @@ fn write_members(
             );
         }
         label.extend(node_lines(c).iter().map(|l| escape_with(l, view.for_image)));
+        // merman reads a label with markup (`<br/>`) as HTML and sanitizes it, a third of the
+        // time of a large diagram; a newline in a quoted label is a line break too, as plain
+        // text. Only archpat's renderer reads glyph sources; Mermaid itself gets `<br/>`.
+        let line_break = if view.glyphs { "\n" } else { "<br/>" };
         writeln!(
             out,
             "{pad}{}{open}\"{}\"{close}",
             ids[&format!("c:{}", c.id)],
-            label.join("<br/>")
+            label.join(line_break)
         )?;
     }
     for g in pattern.child_groups(group) {
