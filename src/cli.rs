@@ -190,6 +190,10 @@ pub struct DrawArgs {
     /// Who lays out SVG and PNG: archpat itself, or an installed Graphviz.
     #[arg(long, value_enum, default_value_t = Engine::Builtin)]
     pub engine: Engine,
+    /// Your copy of AWS's Architecture Icons (the unpacked asset package): SVG, PNG and DOT
+    /// draw each service with its official icon instead of archpat's own glyph.
+    #[arg(long, env = "ARCHPAT_ICONS", value_name = "DIR")]
+    pub icons: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -608,22 +612,26 @@ fn format_for(args: &DrawArgs) -> Format {
 fn draw(library: &Library, args: &DrawArgs) -> Result<Outcome, Error> {
     let pattern = resolve(library, &args.pattern)?;
     let format = format_for(args);
-    let output = render::draw(&pattern, format, args.engine)?;
-    match &args.output {
+    // An empty `ARCHPAT_ICONS=` means none.
+    let icons = match args.icons.as_deref().filter(|p| !p.as_os_str().is_empty()) {
+        Some(dir) => Some(render::icons::IconSet::open(dir)?),
+        None => None,
+    };
+    let drawing = render::draw_with_icons(&pattern, format, args.engine, icons.as_ref())?;
+    let mut notes = drawing.warnings;
+    let stdout = match &args.output {
         Some(path) => {
-            crate::output::write_file(path, &output.into_bytes())?;
-            Ok(Outcome {
-                stdout: Vec::new(),
-                note: Some(format!("wrote {}", path.display())),
-                failure: None,
-            })
+            crate::output::write_file(path, &drawing.output.into_bytes())?;
+            notes.push(format!("wrote {}", path.display()));
+            Vec::new()
         }
-        None => Ok(Outcome {
-            stdout: output.into_bytes(),
-            note: None,
-            failure: None,
-        }),
-    }
+        None => drawing.output.into_bytes(),
+    };
+    Ok(Outcome {
+        stdout,
+        note: (!notes.is_empty()).then(|| notes.join("\n")),
+        failure: None,
+    })
 }
 
 /// The project `archpat new` writes, generated in memory: what benchmarks and tests call.

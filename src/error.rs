@@ -7,6 +7,7 @@ use crate::import::ImportError;
 use crate::library::LibraryError;
 use crate::loader::ResolveError;
 use crate::output::OutputError;
+use crate::render::icons::IconError;
 use crate::render::image::ImageError;
 use crate::scaffold::ScaffoldError;
 use crate::update::UpdateError;
@@ -22,6 +23,8 @@ pub enum Error {
     Resolve(#[from] ResolveError),
     #[error(transparent)]
     Image(#[from] ImageError),
+    #[error(transparent)]
+    Icons(#[from] IconError),
     #[error(transparent)]
     Output(#[from] OutputError),
     #[error(transparent)]
@@ -50,6 +53,8 @@ impl Error {
             Error::Catalog(_) | Error::Library(_) | Error::Resolve(_) => EXIT_INPUT,
             Error::Scaffold(e) => e.exit_code(),
             Error::Image(_) | Error::Output(_) => EXIT_ENVIRONMENT,
+            Error::Icons(IconError::Read { .. }) => EXIT_ENVIRONMENT,
+            Error::Icons(_) => EXIT_INPUT,
             Error::Walk(WalkError::Terminal(_)) => EXIT_ENVIRONMENT,
             Error::Walk(_) => EXIT_INPUT,
             Error::Compare(e) => e.exit_code(),
@@ -285,6 +290,16 @@ mod tests {
                 EXIT_INPUT,
             ),
             (
+                ResolveError::ZoneCounts {
+                    vpc: "vpc".into(),
+                    drawn: 2,
+                    count: 3,
+                }
+                .into(),
+                "VPC `vpc` is drawn across 2 availability zones (`azs`) but parameter `az_count` deploys 3; give `azs` the value `${az_count}` so the two agree",
+                EXIT_INPUT,
+            ),
+            (
                 ImageError::NoDiagram.into(),
                 "the Mermaid source holds no diagram",
                 EXIT_ENVIRONMENT,
@@ -297,6 +312,36 @@ mod tests {
             (
                 ImageError::NoFonts.into(),
                 "no font found to draw text in PNG output; install one (for example the `fonts-dejavu-core` package) or write SVG instead",
+                EXIT_ENVIRONMENT,
+            ),
+            (
+                IconError::Missing {
+                    path: "aws-icons".into(),
+                }
+                .into(),
+                "icon folder `aws-icons` does not exist; pass `--icons` (or set `ARCHPAT_ICONS` to) the folder you unpacked AWS's Architecture Icons asset package into, or leave it out to draw archpat's own glyphs",
+                EXIT_INPUT,
+            ),
+            (
+                IconError::NotAFolder {
+                    path: "x.svg".into(),
+                }
+                .into(),
+                "`x.svg` is not a folder; pass `--icons` the folder you unpacked AWS's Architecture Icons asset package into, not a file in it",
+                EXIT_INPUT,
+            ),
+            (
+                IconError::Empty { path: "e".into() }.into(),
+                "icon folder `e` holds no `.svg` or `.png` file; unpack AWS's Architecture Icons asset package into it (archpat looks in every folder below it)",
+                EXIT_INPUT,
+            ),
+            (
+                IconError::Read {
+                    path: "/i".into(),
+                    source: io(),
+                }
+                .into(),
+                "cannot read icon folder `/i`",
                 EXIT_ENVIRONMENT,
             ),
             (

@@ -117,6 +117,10 @@ pub enum ResolveError {
         second: String,
         cidr: String,
     },
+    #[error(
+        "VPC `{vpc}` is drawn across {drawn} availability zones (`azs`) but parameter `az_count` deploys {count}; give `azs` the value `${{az_count}}` so the two agree"
+    )]
+    ZoneCounts { vpc: String, drawn: i64, count: i64 },
 }
 
 fn hint_suffix(hint: &Option<String>, known: &[String]) -> String {
@@ -677,6 +681,31 @@ fn check(c: &mut Checker<'_>, raw: &RawPattern) -> Vec<usize> {
             ranges.insert(cidr, &g.id.value);
         }
     }
+    // The zones diagrams draw (`azs`) against the zones the projects deploy (`az_count`), with the
+    // defaults: located here; `--set` values are checked again when resolving.
+    if let Some(count) = defaults.get(AZ_COUNT).and_then(zone_count) {
+        for g in raw.groups.iter().filter(|g| g.kind.value == "vpc") {
+            let Some(azs) = g.properties.get("azs") else {
+                continue;
+            };
+            let drawn = substitute(&azs.value, &defaults).ok();
+            if let Some(drawn) = drawn.as_ref().and_then(zone_count)
+                && drawn > 1
+                && drawn != count
+            {
+                c.error_at(
+                    azs.referenced,
+                    format!(
+                        "VPC `{}` is drawn across {drawn} availability zones (`azs`) but parameter `{AZ_COUNT}` deploys {count}",
+                        g.id.value
+                    ),
+                    Some(format!(
+                        "write `azs: ${{{AZ_COUNT}}}` so the two agree, or `azs: 1` to draw the tiers without zones"
+                    )),
+                );
+            }
+        }
+    }
     let parent_of = |i: usize| {
         raw.groups[i]
             .parent
@@ -1222,6 +1251,41 @@ fn check_vpc_ranges(groups: &[Group]) -> Result<(), ResolveError> {
     Ok(())
 }
 
+/// The parameter whose value the starter projects take their zone count from.
+const AZ_COUNT: &str = "az_count";
+
+/// A zone count written as a number or as the text of one (what `${az_count}` becomes).
+fn zone_count(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A diagram that draws other zones than the project deploys misleads (see the load-time check).
+fn check_zone_counts(
+    groups: &[Group],
+    values: &IndexMap<String, Value>,
+) -> Result<(), ResolveError> {
+    let Some(count) = values.get(AZ_COUNT).and_then(zone_count) else {
+        return Ok(());
+    };
+    for g in groups.iter().filter(|g| g.kind == "vpc") {
+        if let Some(drawn) = g.properties.get("azs").and_then(zone_count)
+            && drawn > 1
+            && drawn != count
+        {
+            return Err(ResolveError::ZoneCounts {
+                vpc: g.id.clone(),
+                drawn,
+                count,
+            });
+        }
+    }
+    Ok(())
+}
+
 fn resolve_properties(
     owner: &str,
     specs: &IndexMap<String, ValueSpec>,
@@ -1342,6 +1406,7 @@ impl Definition {
         }
 
         check_vpc_ranges(&groups)?;
+        check_zone_counts(&groups, &values)?;
 
         let mut graph = DiGraph::new();
         let mut nodes = HashMap::new();

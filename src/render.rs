@@ -3,7 +3,10 @@
 
 pub mod dot;
 pub mod drawio;
+pub mod glyph;
+pub mod icons;
 pub mod image;
+pub mod looks;
 pub mod mermaid;
 pub mod zones;
 
@@ -47,29 +50,74 @@ impl Output {
     }
 }
 
-/// Draws a pattern in any format.
+/// A drawn diagram, and what the user should hear about how it was drawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drawing {
+    pub output: Output,
+    /// Kinds drawn with archpat's glyph although `--icons` was given, and why.
+    pub warnings: Vec<String>,
+}
+
+/// Draws a pattern in any format, with archpat's own glyphs.
 pub fn draw(
     pattern: &Pattern,
     format: Format,
     engine: Engine,
 ) -> Result<Output, image::ImageError> {
-    Ok(match (format, engine) {
-        (Format::Dot, _) => Output::Text(dot::render(pattern)),
-        (Format::Mermaid, _) => Output::Text(mermaid::render(pattern)),
-        (Format::Drawio, _) => Output::Text(drawio::render(pattern)?),
-        (Format::Svg, Engine::Builtin) => Output::Text(image::svg_from_mermaid(
-            &mermaid::render_for_image(pattern),
-        )?),
-        (Format::Png, Engine::Builtin) => Output::Bytes(image::png_from_mermaid(
-            &mermaid::render_for_image(pattern),
-        )?),
-        (Format::Svg, Engine::Graphviz) => {
-            Output::Text(image::svg_from_dot_with_graphviz(&dot::render(pattern))?)
+    draw_with_icons(pattern, format, engine, None).map(|d| d.output)
+}
+
+/// Draws a pattern; the built-in SVG/PNG and DOT take each kind's icon from the user's copy of
+/// AWS's Architecture Icons when `icons` has one. Mermaid and draw.io are unchanged by it
+/// (draw.io draws AWS's icons itself).
+pub fn draw_with_icons(
+    pattern: &Pattern,
+    format: Format,
+    engine: Engine,
+    icons: Option<&icons::IconSet>,
+) -> Result<Drawing, image::ImageError> {
+    let looks = || looks::Looks::new(&zones::expand(pattern), icons);
+    let (output, warnings) = match (format, engine) {
+        (Format::Mermaid, _) => (Output::Text(mermaid::render(pattern)), vec![]),
+        (Format::Drawio, _) => (Output::Text(drawio::render(pattern)?), vec![]),
+        (Format::Dot, _) => {
+            let looks = looks();
+            (
+                Output::Text(dot::render_with(pattern, &looks)),
+                looks.warnings,
+            )
         }
-        (Format::Png, Engine::Graphviz) => {
-            Output::Bytes(image::png_from_dot_with_graphviz(&dot::render(pattern))?)
+        (Format::Svg | Format::Png, Engine::Graphviz) => {
+            let looks = looks();
+            let dot = dot::render_with(pattern, &looks);
+            let output = if format == Format::Svg {
+                Output::Text(image::svg_from_dot_with_graphviz(&dot)?)
+            } else {
+                Output::Bytes(image::png_from_dot_with_graphviz(&dot)?)
+            };
+            (output, looks.warnings)
         }
-    })
+        (Format::Svg | Format::Png, Engine::Builtin) => {
+            let expanded = zones::expand(pattern);
+            let looks = looks::Looks::new(&expanded, icons);
+            let warnings = looks.warnings.clone();
+            let decoration = std::sync::Arc::new(image::Decoration::new(&expanded, looks));
+            let source = mermaid::render_for_glyphs(pattern);
+            let output = if format == Format::Svg {
+                Output::Text(image::svg_from_mermaid_decorated(
+                    &source,
+                    Some(&decoration),
+                )?)
+            } else {
+                Output::Bytes(image::png_from_mermaid_decorated(
+                    &source,
+                    Some(&decoration),
+                )?)
+            };
+            (output, warnings)
+        }
+    };
+    Ok(Drawing { output, warnings })
 }
 
 /// The text on a component's node: its label, and the kind's display name when they differ.

@@ -67,6 +67,7 @@ impl Stage<'_> {
             visible: Some(self.visible.clone()),
             highlight: self.added.iter().map(|c| c.id.clone()).collect(),
             for_image: false,
+            glyphs: false,
         }
     }
 }

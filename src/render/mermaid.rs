@@ -16,6 +16,9 @@ pub struct View {
     pub highlight: HashSet<String>,
     /// Text for archpat's own image renderer rather than for Mermaid itself.
     pub for_image: bool,
+    /// Every component a box with room for its glyph above the label (see
+    /// [`super::image::decorate`]); only with `for_image`.
+    pub glyphs: bool,
 }
 
 impl View {
@@ -163,6 +166,19 @@ pub fn render_for_image(pattern: &Pattern) -> String {
     )
 }
 
+/// The diagram for the built-in renderer with the AWS look: every component reserves room for
+/// its glyph, which [`super::image`] draws in.
+pub fn render_for_glyphs(pattern: &Pattern) -> String {
+    render_view(
+        pattern,
+        &View {
+            for_image: true,
+            glyphs: true,
+            ..View::default()
+        },
+    )
+}
+
 pub fn render_view(pattern: &Pattern, view: &View) -> String {
     let mut out = String::new();
     write_mermaid(&mut out, &zones::expand(pattern), view)
@@ -188,6 +204,13 @@ fn write_mermaid(out: &mut impl Write, pattern: &Pattern, view: &View) -> std::f
     writeln!(out, "config:")?;
     // The classic look: the newer one's drop shadows slow PNG export and vanish in librsvg.
     writeln!(out, "  look: classic")?;
+    // Mermaid draws an edge label on a half-transparent box, so the line behind it shows through
+    // and strikes the label out; an opaque white box leaves a gap in the line instead.
+    writeln!(
+        out,
+        "  themeCSS: {}",
+        yaml_quote(super::image::EDGE_LABEL_CSS)
+    )?;
     writeln!(out, "  htmlLabels: false")?;
     writeln!(out, "  flowchart:")?;
     writeln!(out, "    htmlLabels: false")?;
@@ -198,6 +221,12 @@ fn write_mermaid(out: &mut impl Write, pattern: &Pattern, view: &View) -> std::f
         if let Some(kind) = catalog.kind(&c.kind) {
             used.insert(kind.category.as_str());
         }
+    }
+    // With glyphs the category colours are on the glyph: a class would paint every shape of the
+    // node, the glyph's too (its rules are `!important`, which the rasterizer lets win over the
+    // glyph's inline style).
+    if view.glyphs {
+        used.clear();
     }
     for (name, cat) in &catalog.categories {
         if used.contains(name.as_str()) {
@@ -257,7 +286,10 @@ fn write_mermaid(out: &mut impl Write, pattern: &Pattern, view: &View) -> std::f
     }
 
     let mut by_class: Vec<(&str, Vec<&str>)> = Vec::new();
-    for c in pattern.components().filter(|c| view.shows(&c.id)) {
+    for c in pattern
+        .components()
+        .filter(|c| view.shows(&c.id) && !view.glyphs)
+    {
         let class = if view.highlights(&c.id) {
             "new"
         } else {
@@ -373,21 +405,31 @@ fn write_members(
             continue;
         };
         let shape = match kind.shape {
+            // The glyph stands for the service; the box only reserves its room.
+            _ if view.glyphs => Shape::Rect,
             // merman draws a stadium as a traced curve of about 45 KB, where a rounded box is
             // 0.8 KB: in a large diagram stadiums were nine tenths of the SVG and of its time.
             Shape::Stadium | Shape::Person if large => Shape::Rounded,
             shape => shape,
         };
         let (open, close) = shape_brackets(shape);
-        let label: Vec<String> = node_lines(c)
-            .iter()
-            .map(|l| escape_with(l, view.for_image))
-            .collect();
+        let mut label: Vec<String> = Vec::new();
+        if view.glyphs {
+            label.resize(
+                super::image::decorate::PLACEHOLDER_ROWS,
+                super::image::decorate::PLACEHOLDER.to_string(),
+            );
+        }
+        label.extend(node_lines(c).iter().map(|l| escape_with(l, view.for_image)));
+        // merman reads a label with markup (`<br/>`) as HTML and sanitizes it, a third of the
+        // time of a large diagram; a newline in a quoted label is a line break too, as plain
+        // text. Only archpat's renderer reads glyph sources; Mermaid itself gets `<br/>`.
+        let line_break = if view.glyphs { "\n" } else { "<br/>" };
         writeln!(
             out,
             "{pad}{}{open}\"{}\"{close}",
             ids[&format!("c:{}", c.id)],
-            label.join("<br/>")
+            label.join(line_break)
         )?;
     }
     for g in pattern.child_groups(group) {

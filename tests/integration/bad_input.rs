@@ -369,6 +369,12 @@ bad-ids.yaml:5:11: component id `Fn` is not a valid id
 " },
     Case { name: "set-breaks-a-property", setup: &[Bad("runtime-parameter")], args: &["draw", "runtime-parameter.yaml", "--set", "rt=ruby3.3"], code: 1, stderr: "error: parameter values make property `runtime` of `fn` invalid: expected one of nodejs22.x, python3.13, got ruby3.3
 " },
+    Case { name: "zone-counts-disagree", setup: &[Bad("zone-counts")], args: &["draw", "zone-counts.yaml", "-o", "z.svg"], code: 1, stderr: "error: zone-counts.yaml:8:62: VPC `vpc` is drawn across 2 availability zones (`azs`) but parameter `az_count` deploys 3
+  hint: write `azs: ${az_count}` so the two agree, or `azs: 1` to draw the tiers without zones
+`zone-counts.yaml` has 1 error
+" },
+    Case { name: "set-makes-zone-counts-disagree", setup: &[Bad("zone-counts-set")], args: &["draw", "zone-counts-set.yaml", "--set", "az_count=3", "-o", "z.svg"], code: 1, stderr: "error: VPC `vpc` is drawn across 2 availability zones (`azs`) but parameter `az_count` deploys 3; give `azs` the value `${az_count}` so the two agree
+" },
     Case { name: "set-makes-vpcs-overlap", setup: &[Bad("vpc-parameter")], args: &["new", "vpc-parameter.yaml", "--iac", "terraform", "--no-input", "-o", "out", "--set", "cidr=10.0.0.0/16"], code: 1, stderr: "error: VPCs `blue` and `green` both use the address range `10.0.0.0/16`; give one of them another `cidr` (such as 10.1.0.0/16) so they can be peered
 " },
     // ---- --patterns-dir ----
@@ -452,6 +458,12 @@ For more information, try '--help'.
 " },
     Case { name: "draw-onto-a-folder", setup: &[Dir("pics")], args: &["draw", "serverless-web", "-o", "pics"], code: 3, stderr: "error: cannot write `pics`: it is a folder; name a file inside it
 " },
+    Case { name: "draw-icons-missing-folder", setup: &[], args: &["draw", "serverless-web", "--icons", "aws-icons", "-o", "d.svg"], code: 1, stderr: "error: icon folder `aws-icons` does not exist; pass `--icons` (or set `ARCHPAT_ICONS` to) the folder you unpacked AWS's Architecture Icons asset package into, or leave it out to draw archpat's own glyphs
+" },
+    Case { name: "draw-icons-a-file", setup: &[File("icons.zip", "PK")], args: &["draw", "serverless-web", "--icons", "icons.zip", "-o", "d.png"], code: 1, stderr: "error: `icons.zip` is not a folder; pass `--icons` the folder you unpacked AWS's Architecture Icons asset package into, not a file in it
+" },
+    Case { name: "draw-icons-no-icons-in-it", setup: &[File("icons/README.txt", "unpack here\n")], args: &["draw", "serverless-web", "-f", "dot", "--icons", "icons"], code: 1, stderr: "error: icon folder `icons` holds no `.svg` or `.png` file; unpack AWS's Architecture Icons asset package into it (archpat looks in every folder below it)
+" },
     Case { name: "walk-step-out-of-range", setup: &[], args: &["walk", "serverless-web", "--step", "0", "-f", "markdown"], code: 1, stderr: "error: pattern `serverless-web` has 6 steps, so `--step 0` is out of range (use 1 to 6)
 " },
     Case { name: "walk-html-under-a-file", setup: &[File("notes", "mine, keep it\n")], args: &["walk", "serverless-web", "-f", "html", "-o", "notes/w.html"], code: 3, stderr: "error: cannot write `notes/w.html`: `notes` is a file, not a folder
@@ -483,6 +495,7 @@ fn run(case: &Case) -> Result<(), String> {
         .env_remove("ARCHPAT_CATALOG_DIR")
         .env_remove("ARCHPAT_TEMPLATES_DIR")
         .env_remove("ARCHPAT_CDK_NODE_MODULES")
+        .env_remove("ARCHPAT_ICONS")
         .output()
         .expect("archpat runs");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();

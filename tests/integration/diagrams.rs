@@ -43,7 +43,13 @@ connections:
 
 /// The texts a person reads in a rendered SVG: each `<text>`'s content, lines joined by spaces.
 fn svg_texts(svg: &str) -> Vec<String> {
-    let doc = roxmltree::Document::parse(svg).expect("the SVG is well-formed XML");
+    // Graphviz's SVG has a DOCTYPE.
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    let doc =
+        roxmltree::Document::parse_with_options(svg, options).expect("the SVG is well-formed XML");
     doc.descendants()
         .filter(|n| n.has_tag_name("text"))
         .map(|t| {
@@ -205,6 +211,13 @@ fn mermaid_cli_renders_every_diagram() {
     assert_hostile_texts(&svg_texts(&hostile_svg), '\u{201D}', false);
     for svg in svgs {
         let text = std::fs::read_to_string(&svg).unwrap();
+        // The front matter's CSS, after Mermaid's half-transparent default: labels are opaque.
+        let opaque = text.find(".edgeLabel rect.background{opacity:1;");
+        assert!(
+            opaque.is_some_and(|at| text.find("rect{opacity:0.5;").is_none_or(|d| d < at)),
+            "{}: edge labels not on an opaque box",
+            svg.display()
+        );
         assert!(
             !text.contains("Syntax error"),
             "{} shows a syntax error",
@@ -358,4 +371,312 @@ fn drawio_snapshots() {
         let xml = String::from_utf8(draw(id, "drawio")).unwrap();
         insta::assert_snapshot!(format!("drawio_{id}"), xml);
     }
+}
+
+/// The kind of every component a pattern draws, zone copies included.
+fn drawn_kinds(pattern: &str) -> Vec<String> {
+    let pattern = archpat::library::Library::default()
+        .load(pattern)
+        .unwrap()
+        .resolve(&[])
+        .unwrap();
+    archpat::render::zones::expand(&pattern)
+        .components()
+        .map(|c| c.kind.clone())
+        .collect()
+}
+
+fn class_is(node: &roxmltree::Node, class: &str) -> bool {
+    node.attribute("class") == Some(class)
+}
+
+/// `translate(x,y)` of an element's transform.
+fn translate_y(node: &roxmltree::Node) -> f64 {
+    let t = node.attribute("transform").unwrap();
+    let inner = t
+        .strip_prefix("translate(")
+        .unwrap()
+        .strip_suffix(')')
+        .unwrap();
+    inner.split(',').nth(1).unwrap().trim().parse().unwrap()
+}
+
+#[test]
+fn builtin_svg_draws_each_component_as_its_glyph_with_the_label_below() {
+    for id in BUILTINS {
+        let svg = String::from_utf8(draw(id, "svg")).unwrap();
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let glyphs: Vec<_> = doc
+            .descendants()
+            .filter(|n| class_is(n, "archpat-glyph"))
+            .collect();
+        assert_eq!(
+            glyphs.len(),
+            drawn_kinds(id).len(),
+            "{id}: a glyph per component"
+        );
+        for glyph in &glyphs {
+            let node = glyph.parent_element().unwrap();
+            assert!(
+                node.attribute("class").unwrap().starts_with("node "),
+                "{id}"
+            );
+            // merman's box is there for the edges, unpainted.
+            let frame = node.first_element_child().unwrap();
+            assert_eq!(
+                frame.attribute("style"),
+                Some("fill:none !important;stroke:none !important"),
+                "{id}"
+            );
+            let square = glyph.first_element_child().unwrap();
+            assert!(square.has_tag_name("rect"), "{id}");
+            assert!(
+                square.attribute("style").unwrap().starts_with("fill:#"),
+                "{id}"
+            );
+            let bottom: f64 = square.attribute("y").unwrap().parse::<f64>().unwrap()
+                + square.attribute("height").unwrap().parse::<f64>().unwrap();
+            // The label follows the glyph, its first line's baseline below the square.
+            let label = glyph.next_sibling_element().unwrap();
+            assert!(class_is(&label, "label"), "{id}");
+            let row = label
+                .descendants()
+                .find(|n| n.attribute("class") == Some("row text-outer-tspan"))
+                .unwrap();
+            let em: f64 = row
+                .attribute("y")
+                .unwrap()
+                .trim_end_matches("em")
+                .parse()
+                .unwrap();
+            let baseline = translate_y(&label) + (em + 1.1) * 16.0;
+            assert!(baseline - 12.0 > bottom, "{id}: label overlaps its glyph");
+        }
+        let texts = svg_texts(&svg);
+        assert!(
+            !texts.iter().any(|t| t.contains("MMM")),
+            "{id}: placeholder left"
+        );
+        let corners = doc
+            .descendants()
+            .filter(|n| class_is(n, "archpat-group-icon"))
+            .count();
+        assert!(corners >= 1, "{id}: no group drawn in its AWS style");
+    }
+    // Each kind in its category's colour: Lambda is compute orange.
+    let svg = String::from_utf8(draw("serverless-web", "svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let lambda = doc
+        .descendants()
+        .find(|n| n.has_tag_name("text") && n.text() == Some("λ"))
+        .expect("Lambda's glyph");
+    let square = lambda.prev_sibling_element().unwrap();
+    assert!(
+        square
+            .attribute("style")
+            .unwrap()
+            .starts_with("fill:#ED7100")
+    );
+}
+
+#[test]
+fn png_shows_the_glyphs() {
+    use archpat::render::{image, mermaid};
+    let pattern = archpat::library::Library::default()
+        .load("serverless-web")
+        .unwrap()
+        .resolve(&[])
+        .unwrap();
+    // The same layout without the decoration pass: the placeholder rows, no glyphs.
+    let undecorated = image::png_from_mermaid(&mermaid::render_for_glyphs(&pattern)).unwrap();
+    let png = draw("serverless-web", "png");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert_ne!(png, undecorated, "the PNG is drawn from the decorated SVG");
+}
+
+/// A fake asset package: for every kind three-tier-web draws but the NAT gateway, an SVG of a
+/// square in a colour of its own under the package's folder layout, and the Region group icon.
+/// Returns the folder and each kind's colour.
+fn fake_icon_package() -> (tempfile::TempDir, Vec<(String, String)>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kinds = drawn_kinds("three-tier-web");
+    kinds.sort();
+    kinds.dedup();
+    let mut colours = Vec::new();
+    let icon = |path: PathBuf, colour: &str| {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(
+            path,
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"64\" height=\"64\" viewBox=\"0 0 64 64\"><title>fake</title><script>alert(1)</script><rect id=\"bg\" width=\"64\" height=\"64\" fill=\"{colour}\"/></svg>\n"
+            ),
+        )
+        .unwrap();
+    };
+    for (n, kind) in kinds.iter().enumerate() {
+        if kind == "nat-gateway" {
+            continue;
+        }
+        let stem = archpat::render::glyph::for_kind(kind).icons[0].clone();
+        let colour = format!("#0{:02X}0A0", n + 1);
+        icon(
+            dir.path().join(format!(
+                "Architecture-Service-Icons_07312024/Arch_Fake/64/{stem}_64.svg"
+            )),
+            &colour,
+        );
+        colours.push((kind.clone(), colour));
+    }
+    icon(
+        dir.path()
+            .join("Architecture-Group-Icons_07312024/Region_32.svg"),
+        "#00A4A6",
+    );
+    (dir, colours)
+}
+
+#[test]
+fn icons_folder_embeds_the_users_icons_in_svg_and_links_them_in_dot() {
+    let (dir, colours) = fake_icon_package();
+    let run = |args: &[&str], env: bool| {
+        let mut cmd = archpat();
+        cmd.args(["draw", "three-tier-web"])
+            .args(args)
+            .env_remove("ARCHPAT_ICONS");
+        if env {
+            cmd.env("ARCHPAT_ICONS", dir.path());
+        } else {
+            cmd.arg("--icons").arg(dir.path());
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.stdout, String::from_utf8(out.stderr).unwrap())
+    };
+    let (svg, stderr) = run(&["-f", "svg"], false);
+    // The one kind without a file is drawn with the glyph, and said so.
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning: no icon for kind"))
+        .collect();
+    assert_eq!(
+        warnings,
+        [format!(
+            "warning: no icon for kind `nat-gateway` in `{}` (looked for `Res_Amazon-VPC_NAT-Gateway`); drawing archpat's own glyph",
+            dir.path().display()
+        )],
+        "{stderr}"
+    );
+    // The fake package has only the Region's group icon; the others are said once each.
+    assert!(stderr.contains("no icon for group kind `vpc`"), "{stderr}");
+    assert!(!stderr.contains("group kind `region`"), "{stderr}");
+    let svg = String::from_utf8(svg).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let symbols: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("symbol"))
+        .collect();
+    assert_eq!(
+        symbols.len(),
+        colours.len() + 1,
+        "each icon once, the Region's too"
+    );
+    for (kind, colour) in &colours {
+        assert!(
+            symbols.iter().any(|s| s
+                .descendants()
+                .any(|n| n.attribute("fill") == Some(colour.as_str()))),
+            "{kind}'s icon ({colour}) not embedded"
+        );
+    }
+    assert!(
+        !svg.contains("alert(1)") && !svg.contains("<title>fake"),
+        "copied through the allow-list"
+    );
+    let glyphs: Vec<_> = doc
+        .descendants()
+        .filter(|n| class_is(n, "archpat-glyph"))
+        .collect();
+    let drawn = drawn_kinds("three-tier-web");
+    let with_icon = glyphs
+        .iter()
+        .filter(|g| g.first_element_child().unwrap().has_tag_name("use"))
+        .count();
+    let nat = drawn.iter().filter(|k| *k == "nat-gateway").count();
+    assert_eq!(with_icon, drawn.len() - nat);
+    assert_eq!(glyphs.len(), drawn.len());
+    // `ARCHPAT_ICONS` is the same as `--icons`, byte for byte.
+    assert_eq!(run(&["-f", "svg"], true).0, svg.as_bytes());
+    // PNG draws them too.
+    let (png, _) = run(&["-f", "png"], false);
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert_ne!(png, draw("three-tier-web", "png"));
+
+    // DOT links each file by its path, and Graphviz reads it.
+    let (dot_source, _) = run(&["-f", "dot"], false);
+    let dot_source = String::from_utf8(dot_source).unwrap();
+    let ec2 = dir.path().join(
+        "Architecture-Service-Icons_07312024/Arch_Fake/64/Arch_Amazon-EC2-Auto-Scaling_64.svg",
+    );
+    let src = format!("<IMG SRC=\"{}\" SCALE=\"TRUE\"/>", ec2.display());
+    assert!(dot_source.contains(&src), "{dot_source}");
+    let mut child = Command::new(tool("dot"))
+        .arg("-Tsvg")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(dot_source.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rendered = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        rendered.contains(&format!("xlink:href=\"{}\"", ec2.display())),
+        "Graphviz drew the icon"
+    );
+}
+
+#[test]
+fn graphviz_draws_hostile_labels_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hostile.yaml");
+    std::fs::write(&path, HOSTILE).unwrap();
+    let source = draw(path.to_str().unwrap(), "dot");
+    let mut child = Command::new(tool("dot"))
+        .arg("-Tsvg")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(&source).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svg = String::from_utf8(out.stdout).unwrap();
+    // Graphviz writes one `<text>` per line and per font run.
+    assert_hostile_texts(&svg_texts(&svg), '"', true);
 }
