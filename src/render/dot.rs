@@ -37,19 +37,7 @@ pub fn escape(text: &str) -> String {
 /// Text inside an HTML-like label: markup characters as entities, a line break as a space (as
 /// in Mermaid: the label's own lines are archpat's `<BR/>`s, never the user's text).
 pub fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' | '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::markup::html(&text.replace(['\n', '\r'], " "))
 }
 
 fn line_style(line: Line) -> &'static str {

@@ -165,21 +165,8 @@ fn initials(name: &str) -> String {
     }
 }
 
-/// Text that is safe in XML character data and attribute values.
-pub fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Text that is safe in XML character data and attribute values: the same five entities as HTML.
+pub use crate::markup::html as xml_escape;
 
 /// Font size for an abbreviation on a square of `size` pixels: smaller for longer text.
 fn text_size(text: &str, size: f64) -> f64 {
