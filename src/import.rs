@@ -119,6 +119,77 @@ pub(crate) struct Switch {
     pub source: String,
 }
 
+impl Switch {
+    /// A boolean parameter's switch: the part exists when the parameter is `exists_when`.
+    /// `condition` is left for the reader to say.
+    pub(crate) fn boolean(
+        parameter: String,
+        exists_when: bool,
+        default: bool,
+        help: &str,
+        source: String,
+    ) -> Switch {
+        Switch {
+            when: if exists_when {
+                parameter.clone()
+            } else {
+                format!("!{parameter}")
+            },
+            definition: format!(
+                "{{ type: boolean, default: {default}, help: {} }}",
+                help_text(help)
+            ),
+            parameter,
+            condition: String::new(),
+            source,
+        }
+    }
+
+    /// A string parameter's switch, `name == value` (or `!=` when not `equal`), with the
+    /// allowed values as choices; `None` unless the value, the default and the choices are words
+    /// a `when` and a flow mapping hold as they are.
+    pub(crate) fn string(
+        parameter: String,
+        (value, equal): (&str, bool),
+        default: &str,
+        choices: &[String],
+        help: &str,
+        source: String,
+    ) -> Option<Switch> {
+        let simple = |v: &str| {
+            !v.is_empty()
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        };
+        if !simple(value) || !simple(default) || !choices.iter().all(|c| simple(c)) {
+            return None;
+        }
+        let choices = if choices.is_empty() {
+            String::new()
+        } else {
+            let quoted: Vec<String> = choices.iter().map(|c| format!("\"{c}\"")).collect();
+            format!(", choices: [{}]", quoted.join(", "))
+        };
+        let op = if equal { "==" } else { "!=" };
+        Some(Switch {
+            when: format!("{parameter} {op} {value}"),
+            definition: format!(
+                "{{ type: string, default: \"{default}\"{choices}, help: {} }}",
+                help_text(help)
+            ),
+            parameter,
+            condition: String::new(),
+            source,
+        })
+    }
+}
+
+/// An input's description as a parameter's help: one line, quoted for YAML.
+fn help_text(text: &str) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    serde_json::to_string(&line).unwrap_or_else(|_| "\"\"".into())
+}
+
 /// Resources of an input, and those a condition left out (id, why).
 pub(crate) type Read = (Vec<Resource>, Vec<(String, String)>);
 

@@ -315,11 +315,6 @@ fn switch(name: &str, conditions: &Map<String, Value>, doc: &Value, depth: u8) -
                 "/Parameters/{}",
                 p.replace('~', "~0").replace('/', "~1")
             ))?;
-            let simple = |v: &str| {
-                !v.is_empty()
-                    && v.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-            };
             let allowed: Vec<String> = decl
                 .get("AllowedValues")
                 .and_then(Value::as_array)
@@ -333,10 +328,9 @@ fn switch(name: &str, conditions: &Map<String, Value>, doc: &Value, depth: u8) -
             let help = decl
                 .get("Description")
                 .and_then(Value::as_str)
-                .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
-                .filter(|d| !d.is_empty())
+                .filter(|d| !d.trim().is_empty())
+                .map(str::to_string)
                 .unwrap_or_else(|| format!("The template's parameter `{p}`."));
-            let help = serde_json::to_string(&help).ok()?;
             let boolean =
                 |v: &str| v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false");
             let is_bool = if allowed.is_empty() {
@@ -348,48 +342,25 @@ fn switch(name: &str, conditions: &Map<String, Value>, doc: &Value, depth: u8) -
                 let on = default
                     .as_deref()
                     .is_some_and(|d| d.eq_ignore_ascii_case("true"));
-                Switch {
-                    when: if value.eq_ignore_ascii_case("true") {
-                        parameter.clone()
-                    } else {
-                        format!("!{parameter}")
-                    },
-                    definition: format!("{{ type: boolean, default: {on}, help: {help} }}"),
+                Switch::boolean(
                     parameter,
-                    condition: name.to_string(),
-                    source: p.to_string(),
-                }
+                    value.eq_ignore_ascii_case("true"),
+                    on,
+                    &help,
+                    p.to_string(),
+                )
             } else {
-                if !simple(&value) || !allowed.iter().all(|a| simple(a)) {
-                    return None;
-                }
                 let default = default
                     .filter(|d| allowed.is_empty() || allowed.contains(d))
                     .or_else(|| allowed.first().cloned())?;
-                if !simple(&default) {
-                    return None;
-                }
-                let choices = if allowed.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        ", choices: [{}]",
-                        allowed
-                            .iter()
-                            .map(|a| format!("\"{a}\""))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                };
-                Switch {
-                    when: format!("{parameter} == {value}"),
-                    definition: format!(
-                        "{{ type: string, default: \"{default}\"{choices}, help: {help} }}"
-                    ),
+                Switch::string(
                     parameter,
-                    condition: name.to_string(),
-                    source: p.to_string(),
-                }
+                    (&value, true),
+                    &default,
+                    &allowed,
+                    &help,
+                    p.to_string(),
+                )?
             }
         }
         _ => return None,

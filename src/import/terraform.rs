@@ -343,11 +343,6 @@ fn switch(count: &E, variables: &BTreeMap<String, hcl::Body>) -> Option<super::S
             _ => None,
         }
     };
-    let simple = |v: &str| {
-        !v.is_empty()
-            && v.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-    };
     // (variable, compared value or None for the variable itself, negated)
     let (name, value, negated) = match &c.cond_expr {
         E::Operation(op) => match op.as_ref() {
@@ -383,50 +378,29 @@ fn switch(count: &E, variables: &BTreeMap<String, hcl::Body>) -> Option<super::S
         return None;
     }
     let help = match attr("description") {
-        Some(E::String(d)) if !d.trim().is_empty() => {
-            d.split_whitespace().collect::<Vec<_>>().join(" ")
-        }
+        Some(E::String(d)) if !d.trim().is_empty() => d,
         _ => format!("The configuration's variable `{name}`."),
     };
-    let help = serde_json::to_string(&help).ok()?;
-    let (when, definition) = match value {
+    let source = format!("var.{name}");
+    let mut switch = match value {
         None => {
             let default = match attr("default") {
                 Some(E::Bool(b)) => b,
                 None => false,
                 _ => return None,
             };
-            (
-                if negated {
-                    format!("!{parameter}")
-                } else {
-                    parameter.clone()
-                },
-                format!("{{ type: boolean, default: {default}, help: {help} }}"),
-            )
+            super::Switch::boolean(parameter, !negated, default, &help, source)
         }
         Some(value) => {
             let default = match attr("default") {
                 Some(E::String(d)) => d,
                 _ => return None,
             };
-            if !simple(&value) || !simple(&default) {
-                return None;
-            }
-            let op = if negated { "!=" } else { "==" };
-            (
-                format!("{parameter} {op} {value}"),
-                format!("{{ type: string, default: \"{default}\", help: {help} }}"),
-            )
+            super::Switch::string(parameter, (&value, !negated), &default, &[], &help, source)?
         }
     };
-    Some(super::Switch {
-        when,
-        parameter,
-        definition,
-        condition: "its `count` is not 0".to_string(),
-        source: format!("var.{name}"),
-    })
+    switch.condition = "its `count` is not 0".to_string();
+    Some(switch)
 }
 
 fn line_of(e: &hcl::Error) -> Option<usize> {
