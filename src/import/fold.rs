@@ -134,10 +134,7 @@ pub(crate) fn fold<'a>(
             // A helper that belongs to this resource (its bucket policy) does not count, nor does
             // a log group that names it (its own logs).
             .filter(|(j, path)| {
-                rules
-                    .helpers
-                    .get(&resources[*j].ty)
-                    .is_none_or(|h| !h.into.iter().any(|p| norm(path).starts_with(&norm(p))))
+                !belongs(rules, &resources[*j], path)
                     && !rules.own_logs.names.iter().any(|p| norm(p) == norm(path))
             })
             .cloned()
@@ -178,12 +175,7 @@ pub(crate) fn fold<'a>(
         });
         let writers: Vec<&(usize, String)> = referrers[i]
             .iter()
-            .filter(|(j, path)| {
-                rules
-                    .helpers
-                    .get(&resources[*j].ty)
-                    .is_none_or(|h| !h.into.iter().any(|p| norm(path).starts_with(&norm(p))))
-            })
+            .filter(|(j, path)| !belongs(rules, &resources[*j], path))
             .collect();
         let only_writer = (writers.len() == 1
             && rules
@@ -360,6 +352,15 @@ pub(crate) fn fold<'a>(
 
 /// The construct id a CDK resource is named by: the top construct under the stack, or, under a
 /// construct that is a group (a VPC's NAT gateways), the last segment that is not `Resource`.
+/// Whether `referrer` is a helper that belongs to what it names through `path` (a bucket's
+/// policy through `Bucket`): such a reference says whose helper it is, not who uses the target.
+fn belongs(rules: &Rules, referrer: &Resource, path: &str) -> bool {
+    rules
+        .helpers
+        .get(&referrer.ty)
+        .is_some_and(|h| h.into.iter().any(|p| norm(path).starts_with(&norm(p))))
+}
+
 fn construct_name<'a>(path: &'a str, group_roots: &BTreeSet<String>) -> Option<&'a str> {
     let parts: Vec<&str> = path
         .split('/')
