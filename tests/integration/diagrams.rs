@@ -6,6 +6,13 @@ use std::process::Command;
 
 use crate::support::{BUILTINS, archpat, tool, tools_dir, user_fixtures};
 
+/// The hostile pattern written into `dir`, for the drawing tests that read it as a file.
+fn hostile_file(dir: &std::path::Path) -> String {
+    let path = dir.join("hostile.yaml");
+    std::fs::write(&path, HOSTILE).unwrap();
+    path.display().to_string()
+}
+
 fn draw(pattern: &str, format: &str) -> Vec<u8> {
     let out = archpat()
         .args(["draw", pattern, "-f", format])
@@ -93,9 +100,7 @@ fn assert_hostile_texts(texts: &[String], quote: char, title: bool) {
 #[test]
 fn builtin_svg_draws_hostile_labels_as_written() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("hostile.yaml");
-    std::fs::write(&path, HOSTILE).unwrap();
-    let svg = String::from_utf8(draw(path.to_str().unwrap(), "svg")).unwrap();
+    let svg = String::from_utf8(draw(&hostile_file(dir.path()), "svg")).unwrap();
     assert_hostile_texts(&svg_texts(&svg), '"', true);
 }
 
@@ -169,10 +174,8 @@ fn mermaid_cli_renders_every_diagram() {
     );
     let dir = tempfile::tempdir().unwrap();
     // One Markdown file with every diagram: mermaid-cli renders all its blocks in one browser.
-    let hostile = dir.path().join("hostile.yaml");
-    std::fs::write(&hostile, HOSTILE).unwrap();
     let mut patterns = all_patterns();
-    patterns.push(hostile.display().to_string());
+    patterns.push(hostile_file(dir.path()));
     let mut markdown = String::new();
     for pattern in &patterns {
         let source = String::from_utf8(draw(pattern, "mermaid")).unwrap();
@@ -658,9 +661,7 @@ fn icons_folder_embeds_the_users_icons_in_svg_and_links_them_in_dot() {
 #[test]
 fn graphviz_draws_hostile_labels_as_written() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("hostile.yaml");
-    std::fs::write(&path, HOSTILE).unwrap();
-    let source = draw(path.to_str().unwrap(), "dot");
+    let source = draw(&hostile_file(dir.path()), "dot");
     let mut child = Command::new(tool("dot"))
         .arg("-Tsvg")
         .stdin(std::process::Stdio::piped())
