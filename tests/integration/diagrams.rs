@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::support::{BUILTINS, archpat, tool, tools_dir, user_fixtures};
+use crate::support::{BUILTINS, archpat, fixtures_dir, tool, tools_dir, user_fixtures};
 
 /// The hostile pattern written into `dir`, for the drawing tests that read it as a file.
 fn hostile_file(dir: &std::path::Path) -> String {
@@ -680,4 +680,62 @@ fn graphviz_draws_hostile_labels_as_written() {
     let svg = String::from_utf8(out.stdout).unwrap();
     // Graphviz writes one `<text>` per line and per font run.
     assert_hostile_texts(&svg_texts(&svg), '"', true);
+}
+
+/// The Auto Scaling group style: dashed orange with the scaling icon, drawn in every zone the
+/// servers run in (the user fixture spans three), in every format that draws groups.
+#[test]
+fn auto_scaling_groups_draw_in_the_aws_style_in_every_format() {
+    let fixture = fixtures_dir().join("user-alb-asg-dynamodb.yaml");
+    let pattern = fixture.to_str().unwrap();
+    let text = |format| String::from_utf8(draw(pattern, format)).unwrap();
+
+    let svg = text("svg");
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let icons: Vec<_> = doc
+        .descendants()
+        .filter(|n| class_is(n, "archpat-group-icon"))
+        .filter(|n| {
+            n.children().any(|p| {
+                p.attribute("d") == Some("M2 8h12 M4.5 5.5L2 8l2.5 2.5 M11.5 5.5L14 8l-2.5 2.5")
+            })
+        })
+        .collect();
+    assert_eq!(icons.len(), 3, "one Auto Scaling group icon per zone");
+    for icon in icons {
+        let square = icon.first_element_child().unwrap();
+        assert!(
+            square
+                .attribute("style")
+                .unwrap()
+                .starts_with("fill:#ED7100")
+        );
+    }
+
+    let dot = text("dot");
+    for zone in 1..=3 {
+        let cluster = format!("subgraph \"cluster_asg@az{zone}\"");
+        let at = dot
+            .find(&cluster)
+            .unwrap_or_else(|| panic!("{cluster} in {dot}"));
+        let attrs = dot[at..].lines().nth(1).unwrap();
+        assert!(
+            attrs.contains("style=\"rounded,dashed,filled\", color=\"#ED7100\""),
+            "{attrs}"
+        );
+    }
+
+    let mermaid = text("mermaid");
+    assert!(mermaid.contains(
+        "style g_asg__az1 fill:#FFFFFF,stroke:#ED7100,color:#ED7100,stroke-dasharray:6 4"
+    ));
+
+    let drawio = text("drawio");
+    assert_eq!(
+        drawio
+            .matches("grIcon=mxgraph.aws4.group_auto_scaling_group;")
+            .count(),
+        3,
+        "{drawio}"
+    );
 }
