@@ -154,6 +154,9 @@ pub enum Format {
     /// A DNS domain name (`internal.local`): lowercase labels of letters, digits and `-` joined
     /// by dots, as templates write it into record names and comments.
     DnsName,
+    /// A CloudFront path pattern (`/api/*`), or empty for none: `/` then letters, digits and
+    /// `_-.*$/~@:+&`, at most 255 characters, as CloudFront accepts and the templates quote.
+    PathPattern,
 }
 
 impl Format {
@@ -194,6 +197,21 @@ impl Format {
                 } else {
                     Err(format!(
                         "a DNS name of lowercase letters, digits and `-` joined by dots such as internal.local, got `{text}`"
+                    ))
+                }
+            }
+            Format::PathPattern => {
+                let ok = text.is_empty()
+                    || (text.len() <= 255
+                        && text.starts_with('/')
+                        && text
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || "_-.*$/~@:+&".contains(c)));
+                if ok {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "a CloudFront path pattern such as /api/*: `/` then letters, digits and `_-.*$/~@:+&`, got `{text}`"
                     ))
                 }
             }
@@ -296,6 +314,10 @@ pub struct ConnectRule {
     /// makes them work); the scaffolder then asks for no template.
     #[serde(default)]
     pub implied: Option<String>,
+    /// What a connection of this rule may say about itself (a CloudFront origin's path pattern),
+    /// so that no label carries a meaning the code reads.
+    #[serde(default)]
+    pub properties: IndexMap<String, ValueSpec>,
 }
 
 /// One IAM statement a connection grants: actions on resources written as `{attribute}` of the
@@ -907,6 +929,7 @@ impl Catalog {
                         kind: rule.kind.clone(),
                         to: vec![target.clone()],
                         implied: None,
+                        properties: IndexMap::new(),
                     });
                 }
             }
@@ -1006,7 +1029,8 @@ impl Catalog {
                     }
                 }
             }
-            for (name, spec) in &kind.properties {
+            let rule_properties = kind.connects.iter().flat_map(|r| &r.properties);
+            for (name, spec) in kind.properties.iter().chain(rule_properties) {
                 if let Some(default) = &spec.default {
                     spec.check(default).map_err(|e| CatalogError::Parse {
                         path: format!("kinds/{}.yaml", kind.kind),
@@ -1170,6 +1194,28 @@ mod tests {
             assert_eq!(
                 check(bad).unwrap_err(),
                 format!("a private IPv4 range ending in /16 such as 10.1.0.0/16, got `{bad}`")
+            );
+        }
+    }
+
+    #[test]
+    fn path_patterns_start_with_a_slash_and_hold_no_quote_or_space() {
+        let check = |t: &str| Format::PathPattern.check(t);
+        for good in ["", "/api/*", "/static/*.css", "/v1/~user@x:1+2&$"] {
+            assert!(check(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "api/*",
+            "/a b",
+            "/\"x\"",
+            "/a\nb",
+            &format!("/{}", "a".repeat(255)),
+        ] {
+            assert!(
+                check(bad)
+                    .unwrap_err()
+                    .starts_with("a CloudFront path pattern such as /api/*"),
+                "{bad}"
             );
         }
     }

@@ -449,7 +449,9 @@ fn list(library: &Library, args: &ListArgs) -> Result<String, Error> {
                 .map(|k| {
                     json!({"kind": k.kind, "name": k.name, "service": k.service,
                         "category": k.category, "diagram_only": k.diagram_only.is_some(),
-                        "properties": k.properties})
+                        "properties": k.properties,
+                        "connects": k.connects.iter().map(|r| json!({"kind": r.kind, "to": r.to,
+                            "properties": r.properties})).collect::<Vec<_>>()})
                 })
                 .collect();
             return Ok(pretty(&json!(v)));
@@ -581,7 +583,8 @@ pub fn show_json(p: &Pattern) -> String {
         .edges()
         .map(|e| {
             json!({"from": e.from.id, "to": e.to.id, "kind": e.connection.kind,
-                "label": e.connection.label, "port": e.connection.port, "protocol": e.connection.protocol})
+                "label": e.connection.label, "port": e.connection.port, "protocol": e.connection.protocol,
+                "properties": e.connection.properties})
         })
         .collect();
     pretty(&json!({

@@ -881,6 +881,17 @@ fn check(c: &mut Checker<'_>, raw: &RawPattern) -> Vec<usize> {
                 Some(hint),
             );
         }
+        if let [from_kind, to_kind] = ends[..]
+            && let Some(rule) = catalog
+                .kind(from_kind)
+                .and_then(|k| k.rule(&conn.kind.value, to_kind))
+        {
+            let owner = format!(
+                "connection `{}` -> `{}` ({})",
+                conn.from.value, conn.to.value, conn.kind.value
+            );
+            c.properties(&owner, &conn.properties, &rule.properties, &defaults);
+        }
         if !seen_connections.insert((&conn.from.value, &conn.to.value, &conn.kind.value)) {
             c.error(
                 &conn.from,
@@ -1431,6 +1442,15 @@ impl Definition {
             ) else {
                 continue;
             };
+            let specs = catalog
+                .kind(&graph[a].kind)
+                .and_then(|k| k.rule(&conn.kind.value, &graph[b].kind))
+                .map(|r| &r.properties);
+            let owner = format!("connection `{}` -> `{}`", conn.from.value, conn.to.value);
+            let properties = match specs {
+                Some(specs) => resolve_properties(&owner, specs, &conn.properties, &values)?,
+                None => IndexMap::new(),
+            };
             graph.add_edge(
                 a,
                 b,
@@ -1439,6 +1459,7 @@ impl Definition {
                     label: conn.label.clone(),
                     port: conn.port,
                     protocol: conn.protocol.clone(),
+                    properties,
                     line: conn.from.referenced.line(),
                 },
             );

@@ -64,6 +64,8 @@ pub struct Connection {
     pub label: Option<String>,
     pub port: Option<u16>,
     pub protocol: Option<String>,
+    /// Every property its `connects` rule declares (`catalog/kinds`), defaults filled in.
+    pub properties: IndexMap<String, Value>,
     /// The line of its `from` in the pattern file, for messages about it.
     pub line: u64,
 }

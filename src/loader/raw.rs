@@ -71,6 +71,8 @@ pub struct RawConnection {
     pub protocol: Option<String>,
     #[serde(default)]
     pub when: Option<Located>,
+    #[serde(default)]
+    pub properties: IndexMap<String, Spanned<Value>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -869,6 +869,7 @@ impl<'a> Engine<'a> {
             "kind": e.connection.kind,
             "label": e.connection.label.clone().unwrap_or_default(),
             "protocol": e.connection.protocol.clone().unwrap_or_default(),
+            "properties": e.connection.properties,
         });
         if let Some(port) = e.connection.port {
             v["port"] = json!(port);

@@ -163,7 +163,7 @@ const CASES: &[Case] = &[
   hint: see docs/patterns.md for the pattern file format
 `unknown-component-field.yaml` has 1 error
 " },
-    Case { name: "unknown-connection-field", setup: &[Bad("unknown-connection-field")], args: &["check", "--diagram-only", "unknown-connection-field.yaml"], code: 1, stderr: "error: unknown-connection-field.yaml:8:38: unknown field `colour`, expected one of from, to, kind, label, port, protocol, when
+    Case { name: "unknown-connection-field", setup: &[Bad("unknown-connection-field")], args: &["check", "--diagram-only", "unknown-connection-field.yaml"], code: 1, stderr: "error: unknown-connection-field.yaml:8:38: unknown field `colour`, expected one of from, to, kind, label, port, protocol, when, properties
   hint: see docs/patterns.md for the pattern file format
 `unknown-connection-field.yaml` has 1 error
 " },
@@ -300,6 +300,21 @@ bad-ids.yaml:5:11: component id `Fn` is not a valid id
     Case { name: "glue-version-not-a-choice", setup: &[File("glue.yaml", "id: g\ntitle: G\nsummary: S\ncomponents:\n  - { id: b, kind: s3-bucket, label: B }\n  - { id: j, kind: glue-job, label: J, properties: { glue_version: \"5_0, x: 1\" } }\n")], args: &["check", "--diagram-only", "glue.yaml"], code: 1, stderr: "error: glue.yaml:6:68: bad value for property `glue_version` of kind `glue-job`: expected one of 4.0, 5.0, got 5_0, x: 1
   hint: AWS Glue version, which fixes the Spark and Python versions.
 `glue.yaml` has 1 error
+" },
+    // What a connection means is a property its `connects` rule declares, checked like a component's.
+    Case { name: "connection-path-not-a-pattern", setup: &[File("path.yaml", "id: c\ntitle: C\nsummary: S\ncomponents:\n  - { id: cdn, kind: cloudfront, label: CDN }\n  - { id: site, kind: s3-bucket, label: Site }\n  - { id: api, kind: apigateway-http, label: API }\nconnections:\n  - { from: cdn, to: site, kind: origin }\n  - { from: cdn, to: api, kind: origin, properties: { path: \"api/*\" } }\n")], args: &["check", "--diagram-only", "path.yaml"], code: 1, stderr: "error: path.yaml:10:61: bad value for property `path` of connection `cdn` -> `api` (origin): expected a CloudFront path pattern such as /api/*: `/` then letters, digits and `_-.*$/~@:+&`, got `api/*`
+  hint: The requests this origin serves, as a CloudFront path pattern such as /api/*; empty for the default behaviour (every other request). One origin of a distribution has none; another origin without one is served under /<origin id>/*.
+`path.yaml` has 1 error
+" },
+    Case { name: "connection-property-typo", setup: &[File("path.yaml", "id: c\ntitle: C\nsummary: S\ncomponents:\n  - { id: cdn, kind: cloudfront, label: CDN }\n  - { id: site, kind: s3-bucket, label: Site }\n  - { id: api, kind: apigateway-http, label: API }\nconnections:\n  - { from: cdn, to: site, kind: origin }\n  - { from: cdn, to: api, kind: origin, properties: { paht: \"/api/*\" } }\n")], args: &["check", "--diagram-only", "path.yaml"], code: 1, stderr: "error: path.yaml:10:61: unknown property `paht` for connection `cdn` -> `api` (origin)
+  hint: did you mean `path`?
+`path.yaml` has 1 error
+" },
+    Case { name: "connection-step-and-a-property-it-lacks", setup: &[File("step.yaml", "id: c\ntitle: C\nsummary: S\ncomponents:\n  - { id: pool, kind: cognito-user-pool, label: Pool }\n  - { id: fn, kind: lambda, label: Fn }\n  - { id: q, kind: sqs-queue, label: Q }\nconnections:\n  - { from: pool, to: fn, kind: trigger, properties: { step: after_login } }\n  - { from: fn, to: q, kind: publish, properties: { path: \"/x\" } }\n")], args: &["check", "--diagram-only", "step.yaml"], code: 1, stderr: "error: step.yaml:9:62: bad value for property `step` of connection `pool` -> `fn` (trigger): expected one of pre_sign_up, custom_message, post_confirmation, pre_authentication, post_authentication, define_auth_challenge, create_auth_challenge, verify_auth_challenge_response, pre_token_generation, user_migration, got after_login
+  hint: The step of sign-up or sign-in at which Cognito runs the function, such as post_confirmation (after a user confirms the sign-up: create the user's record) or pre_token_generation (add claims to tokens). One function per step.
+step.yaml:10:59: unknown property `path` for connection `fn` -> `q` (publish)
+  hint: connection `fn` -> `q` (publish) takes no properties
+`step.yaml` has 2 errors
 " },
     Case { name: "property-unknown-parameter", setup: &[Bad("property-unknown-parameter")], args: &["check", "--diagram-only", "property-unknown-parameter.yaml"], code: 1, stderr: "error: property-unknown-parameter.yaml:7:54: property `memory_mb` refers to unknown parameter `memory`
   hint: did you mean `mem`?

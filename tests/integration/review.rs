@@ -916,3 +916,52 @@ fn sam_build_packages_each_function_from_its_src_folder() {
     assert!(built >= 7, "only {built} functions built");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// What a connection means is its properties, not its label: the Cognito step and the CloudFront
+/// path pattern a pattern sets reach the code of all three targets, whatever the labels say.
+#[test]
+fn connection_properties_reach_every_target() {
+    use archpat::scaffold::{self, Iac};
+    let text = "id: props\ntitle: Props\nsummary: S\ncomponents:\n  - { id: pool, kind: cognito-user-pool, label: Pool }\n  - { id: claims, kind: lambda, label: Claims }\n  - { id: cdn, kind: cloudfront, label: CDN }\n  - { id: site, kind: s3-bucket, label: Site }\n  - { id: media, kind: s3-bucket, label: Media }\nconnections:\n  - { from: pool, to: claims, kind: trigger, label: post_confirmation, properties: { step: pre_token_generation } }\n  - { from: cdn, to: site, kind: origin, label: \"/looks/like/a/path/*\" }\n  - { from: cdn, to: media, kind: origin, label: media, properties: { path: \"/media/*\" } }\n";
+    let pattern = archpat::loader::load_str("props.yaml", text)
+        .unwrap()
+        .resolve(&[])
+        .unwrap();
+    let expected = [
+        (
+            Iac::Cloudformation,
+            "PreTokenGeneration: !GetAtt Claims.Arn",
+            "- PathPattern: \"/media/*\"",
+        ),
+        (
+            Iac::Terraform,
+            "pre_token_generation = aws_lambda_function.claims.arn",
+            "path_pattern               = \"/media/*\"",
+        ),
+        (
+            Iac::Cdk,
+            "cognito.UserPoolOperation.PRE_TOKEN_GENERATION, claims",
+            "\"/media/*\": {",
+        ),
+    ];
+    for (iac, step, path) in expected {
+        let project = scaffold::scaffold(&pattern, &scaffold::Options::new(iac)).unwrap();
+        // The code, not the copy of the pattern or the README's diagram, which keep the labels.
+        let all: String = project
+            .files
+            .iter()
+            .filter(|(path, _)| !path.ends_with(".md") && *path != ".archpat.yaml")
+            .map(|(_, text)| text.as_str())
+            .collect();
+        assert!(all.contains(step), "{iac:?}: {step}");
+        assert!(all.contains(path), "{iac:?}: {path}");
+        assert!(
+            !all.contains("/looks/like/a/path/*\""),
+            "{iac:?}: a label became a path"
+        );
+        assert!(
+            !all.contains("PostConfirmation") && !all.contains("post_confirmation ="),
+            "{iac:?}"
+        );
+    }
+}
