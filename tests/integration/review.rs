@@ -13,7 +13,9 @@
 //! - compute egress: HTTPS plus the connections' ports, the same in the three targets;
 //! - Performance Insights on where the engine and class offer it;
 //! - READMEs quote no prices (they go stale) but name the cost drivers and the calculator;
-//! - S3 access logging only once the log bucket's policy exists (CloudFormation `DependsOn`).
+//! - S3 access logging only once the log bucket's policy exists (CloudFormation `DependsOn`);
+//! - every AWS SDK call a generated function makes is allowed by its role on the resource it names;
+//! - a connection's properties, not its label, decide what the code does.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -964,4 +966,234 @@ fn connection_properties_reach_every_target() {
             "{iac:?}"
         );
     }
+}
+
+/// The IAM action an AWS SDK call needs: the operation's name under the service's prefix, but
+/// for the few operations whose action is named otherwise.
+fn action_of(prefix: &str, operation: &str) -> String {
+    let action = match (prefix, operation) {
+        ("s3", "ListObjectsV2" | "ListObjects") => "ListBucket",
+        ("s3", "HeadObject") => "GetObject",
+        ("lambda", "Invoke") => "InvokeFunction",
+        ("dynamodb", "Put") => "PutItem",
+        ("dynamodb", "Get") => "GetItem",
+        ("dynamodb", "Update") => "UpdateItem",
+        ("dynamodb", "Delete") => "DeleteItem",
+        ("dynamodb", "BatchWrite") => "BatchWriteItem",
+        ("dynamodb", "BatchGet") => "BatchGetItem",
+        ("dynamodb", "TransactWrite") => "TransactWriteItems",
+        _ => operation,
+    };
+    format!("{prefix}:{action}")
+}
+
+/// The SDK calls in a function's code: `(IAM action, environment variable the call's first
+/// resource argument is read from)`. Node.js: the `@aws-sdk/client-*` (and `lib-dynamodb`)
+/// commands it constructs; Python: the boto3 client methods it calls.
+fn sdk_calls(code: &str, python: bool) -> Vec<(String, Option<String>)> {
+    fn node_prefix(package: &str) -> &str {
+        match package {
+            "client-eventbridge" => "events",
+            "client-sfn" => "states",
+            "client-secrets-manager" => "secretsmanager",
+            "lib-dynamodb" => "dynamodb",
+            other => other.strip_prefix("client-").unwrap_or(other),
+        }
+    }
+    fn py_prefix(service: &str) -> &str {
+        match service {
+            "stepfunctions" => "states",
+            other => other,
+        }
+    }
+    let env = |text: &str| {
+        regex::Regex::new(r#"process\.env\.(\w+)|os\.environ(?:\.get\(|\[)"(\w+)""#)
+            .unwrap()
+            .captures(text)
+            .map(|c| c.get(1).or(c.get(2)).unwrap().as_str().to_string())
+    };
+    let mut calls = Vec::new();
+    if python {
+        let clients: BTreeMap<String, String> =
+            regex::Regex::new(r#"(\w+) = boto3\.client\("([\w-]+)""#)
+                .unwrap()
+                .captures_iter(code)
+                .map(|c| (c[1].to_string(), py_prefix(&c[2]).to_string()))
+                .collect();
+        let resources: BTreeMap<String, String> =
+            regex::Regex::new(r#"(\w+) = boto3\.resource\("([\w-]+)""#)
+                .unwrap()
+                .captures_iter(code)
+                .map(|c| (c[1].to_string(), py_prefix(&c[2]).to_string()))
+                .collect();
+        // A resource's table: `TABLES.Table(os.environ["X"]).put_item(…)`.
+        let table = regex::Regex::new(r"\b(\w+)\.Table\(([^)]*)\)\.([a-z_]+)\(").unwrap();
+        for c in table.captures_iter(code) {
+            if let Some(prefix) = resources.get(&c[1]) {
+                let pascal: String = c[3]
+                    .split('_')
+                    .map(|w| w[..1].to_uppercase() + &w[1..])
+                    .collect();
+                calls.push((action_of(prefix, &pascal), env(&c[2])));
+            }
+        }
+        let call = regex::Regex::new(r"\b(\w+)\.([a-z_]+)\(([^\n]*)").unwrap();
+        for c in call.captures_iter(code) {
+            if let Some(prefix) = clients.get(&c[1]) {
+                let pascal: String = c[2]
+                    .split('_')
+                    .map(|w| w[..1].to_uppercase() + &w[1..])
+                    .collect();
+                calls.push((action_of(prefix, &pascal), env(&c[3])));
+            }
+        }
+    } else {
+        let mut command_prefix: BTreeMap<String, String> = BTreeMap::new();
+        let import =
+            regex::Regex::new(r#"const \{([^}]*)\} = require\("@aws-sdk/([\w-]+)"\)"#).unwrap();
+        for c in import.captures_iter(code) {
+            for name in c[1].split(',').map(str::trim) {
+                command_prefix.insert(name.to_string(), node_prefix(&c[2]).to_string());
+            }
+        }
+        let call = regex::Regex::new(r"new (\w+)Command\(([^\n]*)").unwrap();
+        for c in call.captures_iter(code) {
+            let command = format!("{}Command", &c[1]);
+            let prefix = command_prefix
+                .get(&command)
+                .unwrap_or_else(|| panic!("`{command}` is not imported from an SDK client"));
+            calls.push((action_of(prefix, &c[1]), env(&c[2])));
+        }
+    }
+    calls
+}
+
+/// Every statement of a role: its inline policies and the policies that name it.
+fn role_statements<'t>(t: &'t Value, role: &str) -> Vec<&'t Value> {
+    let list = |doc: &'t Value| -> Vec<&'t Value> {
+        match &doc["Statement"] {
+            Value::Array(a) => a.iter().collect(),
+            Value::Null => Vec::new(),
+            one => vec![one],
+        }
+    };
+    let mut out = Vec::new();
+    for (lid, r) in resources(t) {
+        let props = &r["Properties"];
+        if lid == role {
+            for p in props["Policies"].as_array().into_iter().flatten() {
+                out.extend(list(&p["PolicyDocument"]));
+            }
+        }
+        let names_role = props["Roles"]
+            .as_array()
+            .is_some_and(|roles| roles.iter().any(|x| x.as_str() == Some(role)));
+        if names_role {
+            out.extend(list(&props["PolicyDocument"]));
+        }
+    }
+    out
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    match v {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(a) => a.iter().flat_map(strings).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Functional check of the wiring (issue 12): every AWS SDK call a generated function's code
+/// makes is allowed by the function's role, on the resource the call names (the one its
+/// environment variable points at), in every built-in and catalog-derived project, Node.js and
+/// Python. A call the role does not allow fails on the first request, which no linter sees.
+#[test]
+fn every_sdk_call_a_function_makes_is_granted_on_the_resource_it_names() {
+    let python_root = tempfile::tempdir().unwrap();
+    // The catalog-derived Lambda pattern once more with the Python runtime: its handler calls
+    // every service a Lambda may connect to.
+    let source = read(&support::fixtures_dir().join("coverage/coverage-lambda.yaml"));
+    let python = source.replacen(
+        "{ id: lambda, kind: lambda, label: \"Lambda function\",",
+        "{ id: lambda, kind: lambda, properties: { runtime: python3.13 }, label: \"Lambda function\",",
+        1,
+    );
+    assert_ne!(python, source, "the coverage pattern's Lambda line changed");
+    let python_file = python_root.path().join("coverage-lambda-python.yaml");
+    std::fs::write(&python_file, python).unwrap();
+    let mut cases: Vec<(String, String, Vec<String>)> = support::user_fixtures()
+        .iter()
+        .map(|p| {
+            let name = p.file_stem().unwrap().to_string_lossy().to_string();
+            (name, p.to_str().unwrap().to_string(), Vec::new())
+        })
+        .collect();
+    cases.push((
+        "coverage-lambda-python".into(),
+        python_file.to_str().unwrap().into(),
+        Vec::new(),
+    ));
+    let (more, failed) = support::generate_cases(python_root.path(), "cloudformation", &cases);
+    assert!(failed.is_empty(), "{}", failed.join("\n\n"));
+
+    let mut checked = 0;
+    let mut missing = Vec::new();
+    for dir in generated("cloudformation").iter().chain(&more) {
+        let t = template(dir);
+        for (lid, f) in resources(&t) {
+            if f["Type"] != "AWS::Serverless::Function" {
+                continue;
+            }
+            let props = &f["Properties"];
+            let code_dir = dir.join(props["CodeUri"].as_str().unwrap());
+            let python = props["Runtime"].as_str().unwrap().starts_with("python");
+            let module = props["Handler"]
+                .as_str()
+                .unwrap()
+                .split('.')
+                .next()
+                .unwrap();
+            let code =
+                read(&code_dir.join(format!("{module}.{}", if python { "py" } else { "js" })));
+            let role = props["Role"].as_str().unwrap().trim_end_matches(".Arn");
+            let statements = role_statements(&t, role);
+            for (action, var) in sdk_calls(&code, python) {
+                checked += 1;
+                let target = var.as_ref().map(|v| {
+                    let value = props["Environment"]["Variables"][v.as_str()]
+                        .as_str()
+                        .unwrap_or_else(|| {
+                            panic!("{}: {lid} reads `{v}`, which it is not given", name_of(dir))
+                        });
+                    value.split('.').next().unwrap().to_string()
+                });
+                let on_target = |resource: &String| match &target {
+                    Some(t) => regex::Regex::new(&format!(r"\b{t}\b"))
+                        .unwrap()
+                        .is_match(resource),
+                    None => true,
+                };
+                let granted = statements.iter().any(|s| {
+                    s["Effect"] == "Allow"
+                        && strings(&s["Action"]).iter().any(|a| a == &action)
+                        && strings(&s["Resource"]).iter().any(on_target)
+                });
+                if !granted {
+                    missing.push(format!(
+                        "{}: {lid} calls {action} on {} but role {role} does not allow it",
+                        name_of(dir),
+                        target
+                            .as_deref()
+                            .unwrap_or("a resource it is given at run time")
+                    ));
+                }
+            }
+        }
+    }
+    // 19 calls when written: every write a starter handler makes, in both languages.
+    assert!(
+        checked >= 19,
+        "only {checked} SDK calls found: the parser no longer reads the code"
+    );
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
