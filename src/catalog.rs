@@ -455,6 +455,11 @@ pub struct ComponentKind {
     /// this kind's AWS API.
     #[serde(default)]
     pub endpoint: Option<Endpoint>,
+    /// The VPC endpoints this kind calls on its own behalf, whatever it connects to: a Fargate
+    /// task or a Kubernetes node pulls its image from ECR (layers from S3) and ships its logs.
+    /// A VPC without a NAT route gets them, or the kind cannot start there.
+    #[serde(default)]
+    pub needs_endpoints: Vec<Endpoint>,
     /// Connections other kinds may start towards this one, declared here so that a kind added
     /// in a `--catalog-dir` folder can say who connects to it without replacing their files.
     /// Merged into the source kinds' `connects` when the catalog loads.

@@ -703,10 +703,26 @@ impl<'a> Engine<'a> {
         Ok(Wiring { templates, grant })
     }
 
-    /// The VPC endpoints of the AWS services that principals inside VPC `group` connect to, by
+    /// The VPC endpoints of the AWS services that principals inside VPC `group` connect to, and
+    /// those its components' kinds call themselves (`needs_endpoints`: image pulls, logs), by
     /// service name: what a private subnet without a NAT route needs to reach them.
     fn endpoints(&self, group: &str) -> Vec<Value> {
         let mut found: BTreeMap<String, bool> = BTreeMap::new();
+        for c in self.pattern.components().filter(|c| !self.diagram_only(c)) {
+            if self
+                .pattern
+                .enclosing(c, "vpc")
+                .is_some_and(|g| g.id == group)
+            {
+                for endpoint in self
+                    .kind(c)
+                    .map(|k| k.needs_endpoints.as_slice())
+                    .unwrap_or(&[])
+                {
+                    found.insert(endpoint.service.clone(), endpoint.gateway);
+                }
+            }
+        }
         for e in self.built_edges() {
             let inside = self
                 .pattern

@@ -422,6 +422,108 @@ fn patterns_only_some_targets_generate_are_refused_by_the_others() {
     }
 }
 
+/// Every target generates two VPCs side by side (tests/fixtures/user-two-vpcs.yaml; the
+/// validators check the projects): each VPC's resources are named after its group, each
+/// component sits in its own VPC's subnets, and only the VPC without a NAT gateway gets the VPC
+/// endpoints its function needs.
+#[test]
+fn two_vpcs_generate_in_every_target_each_component_in_its_own() {
+    let fixture = crate::support::fixtures_dir().join("user-two-vpcs.yaml");
+    let root = tempfile::tempdir().unwrap();
+    let text = |iac: &str, files: &[&str]| -> String {
+        let dir = root.path().join(iac);
+        let out = archpat()
+            .args(["new", fixture.to_str().unwrap(), "--iac", iac, "-o"])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{iac}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        files
+            .iter()
+            .map(|f| std::fs::read_to_string(dir.join(f)).unwrap())
+            .collect()
+    };
+    let count = |text: &str, what: &str| text.matches(what).count();
+
+    let tf = text(
+        "terraform",
+        &["network.tf", "compute.tf", "data.tf", "edge.tf", "iam.tf"],
+    );
+    for (what, n) in [
+        (r#"resource "aws_vpc" "web_vpc""#, 1),
+        (r#"resource "aws_vpc" "orders_vpc""#, 1),
+        (r#"resource "aws_nat_gateway" "web_vpc_nat_gateway""#, 1),
+        (r#"resource "aws_nat_gateway""#, 1),
+        (r#"resource "aws_iam_role" "web_vpc_flow_log_role""#, 1),
+        (r#"resource "aws_iam_role" "orders_vpc_flow_log_role""#, 1),
+        (
+            r#"resource "aws_vpc_endpoint" "orders_vpc_sqs_endpoint""#,
+            1,
+        ),
+        (
+            r#"resource "aws_vpc_endpoint" "orders_vpc_dynamodb_gateway_endpoint""#,
+            1,
+        ),
+        (r#"resource "aws_vpc_endpoint" "web_vpc_sqs_endpoint""#, 0),
+        ("subnet_ids         = aws_subnet.orders_app_subnet[*].id", 1),
+        (
+            "subnets                    = aws_subnet.web_public_subnet[*].id",
+            1,
+        ),
+        ("vpc_zone_identifier = aws_subnet.web_app_subnet[*].id", 1),
+        ("subnet_ids  = aws_subnet.orders_data_subnet[*].id", 1),
+    ] {
+        assert_eq!(count(&tf, what), n, "terraform: `{what}`\n{tf}");
+    }
+    for sg in ["alb", "web", "worker", "ledger"] {
+        let vpc = if ["alb", "web"].contains(&sg) {
+            "web_vpc"
+        } else {
+            "orders_vpc"
+        };
+        let block = format!(
+            "resource \"aws_security_group\" \"{sg}\" {{\n  name_prefix = \"${{local.name}}-{sg}-\"\n"
+        );
+        let at = tf
+            .find(&block)
+            .unwrap_or_else(|| panic!("terraform: no security group {sg}"));
+        assert!(
+            tf[at..]
+                .lines()
+                .nth(3)
+                .unwrap()
+                .contains(&format!("aws_vpc.{vpc}.id")),
+            "terraform: security group {sg} is not in {vpc}"
+        );
+    }
+
+    let ts = text(
+        "cdk",
+        &["lib/user-two-vpcs-stack.ts", "test/user-two-vpcs.test.ts"],
+    );
+    for (what, n) in [
+        (r#"const webVpc = new ec2.Vpc(this, "WebVpc""#, 1),
+        (r#"const ordersVpc = new ec2.Vpc(this, "OrdersVpc""#, 1),
+        ("const webVpcFlowLogs = ", 1),
+        ("const ordersVpcFlowLogs = ", 1),
+        ("const vpc = ", 0),
+        ("ordersVpc.addInterfaceEndpoint(\"SqsEndpoint\"", 1),
+        ("webVpc.addInterfaceEndpoint(", 0),
+        ("vpc: ordersVpc,", 5),
+        ("vpc: webVpc,", 4),
+        // The jest counts of both VPCs, written once.
+        ("template.resourceCountIs(\"AWS::EC2::VPC\", 2);", 1),
+        ("template.resourceCountIs(\"AWS::EC2::NatGateway\", 1);", 1),
+        ("template.resourceCountIs(\"AWS::EC2::Subnet\", 8);", 1),
+    ] {
+        assert_eq!(count(&ts, what), n, "cdk: `{what}`\n{ts}");
+    }
+}
+
 #[test]
 fn a_second_region_is_refused_rather_than_folded_into_one_stack() {
     let root = tempfile::tempdir().unwrap();
