@@ -296,6 +296,10 @@ pub struct ConnectRule {
     /// makes them work); the scaffolder then asks for no template.
     #[serde(default)]
     pub implied: Option<String>,
+    /// Why a component of this kind may start at most one connection of this rule (a proxy has
+    /// one target group, holding one database); the loader refuses a second one.
+    #[serde(default)]
+    pub single: Option<String>,
 }
 
 /// One IAM statement a connection grants: actions on resources written as `{attribute}` of the
@@ -907,6 +911,7 @@ impl Catalog {
                         kind: rule.kind.clone(),
                         to: vec![target.clone()],
                         implied: None,
+                        single: None,
                     });
                 }
             }

@@ -881,6 +881,36 @@ fn check(c: &mut Checker<'_>, raw: &RawPattern) -> Vec<usize> {
                 Some(hint),
             );
         }
+        // A rule that allows one connection per component (`single` in the catalog): the second
+        // one of the same component is refused, naming the first.
+        if let [from_kind, to_kind] = ends[..]
+            && let Some(rule) = catalog
+                .kind(from_kind)
+                .and_then(|k| k.rule(&conn.kind.value, to_kind))
+            && let Some(why) = &rule.single
+        {
+            let earlier = raw
+                .connections
+                .iter()
+                .take_while(|o| !std::ptr::eq(*o, conn))
+                .find(|o| {
+                    o.from.value == conn.from.value
+                        && o.kind.value == conn.kind.value
+                        && component_kinds
+                            .get(o.to.value.as_str())
+                            .is_some_and(|k| rule.to.iter().any(|t| t == k))
+                });
+            if let Some(first) = earlier {
+                c.error(
+                    &conn.to,
+                    format!(
+                        "`{}` already has a `{}` connection, to `{}`: a `{from_kind}` has only one",
+                        conn.from.value, conn.kind.value, first.to.value
+                    ),
+                    Some(format!("{why}; remove one, or add a second `{from_kind}`")),
+                );
+            }
+        }
         if !seen_connections.insert((&conn.from.value, &conn.to.value, &conn.kind.value)) {
             c.error(
                 &conn.from,
