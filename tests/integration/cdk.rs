@@ -27,6 +27,7 @@ const FIXTURES: &[&str] = &[
     "user-private-api",
     "user-queue-worker",
     "user-s3-ingest",
+    "user-stream-proxy",
 ];
 
 /// Projects whose generated jest tests run too: they take 10-20 s each, so representative ones
