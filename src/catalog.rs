@@ -318,6 +318,10 @@ pub struct ConnectRule {
     /// so that no label carries a meaning the code reads.
     #[serde(default)]
     pub properties: IndexMap<String, ValueSpec>,
+    /// Why a component of this kind may start at most one connection of this rule (a proxy has
+    /// one target group, holding one database); the loader refuses a second one.
+    #[serde(default)]
+    pub single: Option<String>,
 }
 
 /// One IAM statement a connection grants: actions on resources written as `{attribute}` of the
@@ -935,6 +939,7 @@ impl Catalog {
                         to: vec![target.clone()],
                         implied: None,
                         properties: IndexMap::new(),
+                        single: None,
                     });
                 }
             }

@@ -881,6 +881,8 @@ fn check(c: &mut Checker<'_>, raw: &RawPattern) -> Vec<usize> {
                 Some(hint),
             );
         }
+        // A rule's properties, and that a rule allowing one connection per component (`single`
+        // in the catalog) refuses the second, naming the first.
         if let [from_kind, to_kind] = ends[..]
             && let Some(rule) = catalog
                 .kind(from_kind)
@@ -891,6 +893,29 @@ fn check(c: &mut Checker<'_>, raw: &RawPattern) -> Vec<usize> {
                 conn.from.value, conn.to.value, conn.kind.value
             );
             c.properties(&owner, &conn.properties, &rule.properties, &defaults);
+            if let Some(why) = &rule.single {
+                let earlier = raw
+                    .connections
+                    .iter()
+                    .take_while(|o| !std::ptr::eq(*o, conn))
+                    .find(|o| {
+                        o.from.value == conn.from.value
+                            && o.kind.value == conn.kind.value
+                            && component_kinds
+                                .get(o.to.value.as_str())
+                                .is_some_and(|k| rule.to.iter().any(|t| t == k))
+                    });
+                if let Some(first) = earlier {
+                    c.error(
+                        &conn.to,
+                        format!(
+                            "`{}` already has a `{}` connection, to `{}`: a `{from_kind}` has only one",
+                            conn.from.value, conn.kind.value, first.to.value
+                        ),
+                        Some(format!("{why}; remove one, or add a second `{from_kind}`")),
+                    );
+                }
+            }
         }
         if !seen_connections.insert((&conn.from.value, &conn.to.value, &conn.kind.value)) {
             c.error(

@@ -214,6 +214,10 @@ bad-ids.yaml:5:11: component id `Fn` is not a valid id
   hint: a `lambda` may connect to a `dynamodb-table` with: read-write, read, write
 `bad-triple.yaml` has 1 error
 " },
+    Case { name: "proxy-two-databases", setup: &[Bad("proxy-two-databases")], args: &["check", "--diagram-only", "proxy-two-databases.yaml"], code: 1, stderr: "error: proxy-two-databases.yaml:14:20: `p` already has a `read-write` connection, to `a`: a `rds-proxy` has only one
+  hint: a proxy has one target group, which holds one database; remove one, or add a second `rds-proxy`
+`proxy-two-databases.yaml` has 1 error
+" },
     Case { name: "dangling-connection", setup: &[Bad("dangling-connection")], args: &["check", "--diagram-only", "dangling-connection.yaml"], code: 1, stderr: "error: dangling-connection.yaml:7:21: connection refers to unknown component `tabel`
   hint: connections join component ids declared under `components`
 `dangling-connection.yaml` has 1 error

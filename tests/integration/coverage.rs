@@ -186,8 +186,21 @@ fn pattern_for(catalog: &Catalog, kind: &ComponentKind) -> String {
     // An optional-VPC source (a Lambda) sits in the VPC when a target must: that is the case
     // where the wiring differs (security group rules, a VPC configuration).
     let into_vpc = triples.iter().any(|(_, t)| needs_vpc(&catalog.kinds[*t]));
-    let source = b.add(&snake(&kind.kind), &kind.kind, kind.name.clone(), into_vpc);
+    let first = b.add(&snake(&kind.kind), &kind.kind, kind.name.clone(), into_vpc);
+    // A rule that allows one connection per component (`single`) gets a source of its own for
+    // each target after the first.
+    let mut used_single: BTreeSet<(&str, String)> = BTreeSet::new();
     for (connection, to) in &triples {
+        let single = kind
+            .rule(connection, to)
+            .is_some_and(|r| r.single.is_some());
+        let source = if single && !used_single.insert((connection, first.clone())) {
+            let id = b.add(&snake(&kind.kind), &kind.kind, kind.name.clone(), into_vpc);
+            used_single.insert((connection, id.clone()));
+            id
+        } else {
+            first.clone()
+        };
         let label = format!("{} ({connection})", catalog.kinds[*to].name);
         let id = b.add(
             &format!("{}_{}", snake(connection), snake(to)),
@@ -195,7 +208,7 @@ fn pattern_for(catalog: &Catalog, kind: &ComponentKind) -> String {
             label,
             false,
         );
-        b.conns.push((source.clone(), id, connection.to_string()));
+        b.conns.push((source, id, connection.to_string()));
     }
     b.add_companions();
     render(kind, &b)
