@@ -318,10 +318,18 @@ pub struct ConnectRule {
     /// so that no label carries a meaning the code reads.
     #[serde(default)]
     pub properties: IndexMap<String, ValueSpec>,
-    /// Why a component of this kind may start at most one connection of this rule (a proxy has
-    /// one target group, holding one database); the loader refuses a second one.
+    /// How many connections of this rule one component may start, and why (a proxy has one
+    /// target group; an alarm's metric math takes ten metrics); the loader refuses one more.
     #[serde(default)]
-    pub single: Option<String>,
+    pub limit: Option<Limit>,
+}
+
+/// At most `max` connections of a `connects` rule per component, for the reason `why`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limit {
+    pub max: usize,
+    pub why: String,
 }
 
 /// One IAM statement a connection grants: actions on resources written as `{attribute}` of the
@@ -939,7 +947,7 @@ impl Catalog {
                         to: vec![target.clone()],
                         implied: None,
                         properties: IndexMap::new(),
-                        single: None,
+                        limit: None,
                     });
                 }
             }

@@ -320,6 +320,11 @@ step.yaml:10:59: unknown property `path` for connection `fn` -> `q` (publish)
   hint: connection `fn` -> `q` (publish) takes no properties
 `step.yaml` has 2 errors
 " },
+    // CloudWatch refuses an alarm over more than ten metrics at deploy; the loader says so first.
+    Case { name: "alarm-over-ten-metrics", setup: &[File("alarm.yaml", "id: a\ntitle: A\nsummary: S\ncomponents:\n  - { id: alarm, kind: cloudwatch-alarm }\n  - { id: q1, kind: sqs-queue }\n  - { id: q2, kind: sqs-queue }\n  - { id: q3, kind: sqs-queue }\n  - { id: q4, kind: sqs-queue }\n  - { id: q5, kind: sqs-queue }\n  - { id: q6, kind: sqs-queue }\n  - { id: q7, kind: sqs-queue }\n  - { id: q8, kind: sqs-queue }\n  - { id: q9, kind: sqs-queue }\n  - { id: q10, kind: sqs-queue }\n  - { id: q11, kind: sqs-queue }\nconnections:\n  - { from: alarm, to: q1, kind: read }\n  - { from: alarm, to: q2, kind: read }\n  - { from: alarm, to: q3, kind: read }\n  - { from: alarm, to: q4, kind: read }\n  - { from: alarm, to: q5, kind: read }\n  - { from: alarm, to: q6, kind: read }\n  - { from: alarm, to: q7, kind: read }\n  - { from: alarm, to: q8, kind: read }\n  - { from: alarm, to: q9, kind: read }\n  - { from: alarm, to: q10, kind: read }\n  - { from: alarm, to: q11, kind: read }\n")], args: &["check", "--diagram-only", "alarm.yaml"], code: 1, stderr: "error: alarm.yaml:28:24: `alarm` already has 10 `read` connections (`q1`, `q2`, `q3`, `q4`, `q5`, `q6`, `q7`, `q8`, `q9` and `q10`): a `cloudwatch-alarm` has at most 10
+  hint: CloudWatch evaluates at most 10 metrics in one alarm; remove one, or add a second `cloudwatch-alarm`
+`alarm.yaml` has 1 error
+" },
     Case { name: "property-unknown-parameter", setup: &[Bad("property-unknown-parameter")], args: &["check", "--diagram-only", "property-unknown-parameter.yaml"], code: 1, stderr: "error: property-unknown-parameter.yaml:7:54: property `memory_mb` refers to unknown parameter `memory`
   hint: did you mean `mem`?
 `property-unknown-parameter.yaml` has 1 error

@@ -187,20 +187,23 @@ fn pattern_for(catalog: &Catalog, kind: &ComponentKind) -> String {
     // where the wiring differs (security group rules, a VPC configuration).
     let into_vpc = triples.iter().any(|(_, t)| needs_vpc(&catalog.kinds[*t]));
     let first = b.add(&snake(&kind.kind), &kind.kind, kind.name.clone(), into_vpc);
-    // A rule that allows one connection per component (`single`) gets a source of its own for
-    // each target after the first.
-    let mut used_single: BTreeSet<(&str, String)> = BTreeSet::new();
+    // A rule with a `limit` of connections per component gets a further source each time the
+    // current one is full.
+    let mut sources: BTreeMap<&str, (String, usize)> = BTreeMap::new();
     for (connection, to) in &triples {
-        let single = kind
+        let max = kind
             .rule(connection, to)
-            .is_some_and(|r| r.single.is_some());
-        let source = if single && !used_single.insert((connection, first.clone())) {
-            let id = b.add(&snake(&kind.kind), &kind.kind, kind.name.clone(), into_vpc);
-            used_single.insert((connection, id.clone()));
-            id
-        } else {
-            first.clone()
-        };
+            .and_then(|r| r.limit.as_ref())
+            .map_or(usize::MAX, |l| l.max);
+        let (current, used) = sources
+            .entry(connection)
+            .or_insert_with(|| (first.clone(), 0));
+        if *used == max {
+            *current = b.add(&snake(&kind.kind), &kind.kind, kind.name.clone(), into_vpc);
+            *used = 0;
+        }
+        *used += 1;
+        let source = current.clone();
         let label = format!("{} ({connection})", catalog.kinds[*to].name);
         let id = b.add(
             &format!("{}_{}", snake(connection), snake(to)),
