@@ -319,6 +319,18 @@ pub struct ConnectRule {
     /// target group; an alarm's metric math takes ten metrics); the loader refuses one more.
     #[serde(default)]
     pub limit: Option<Limit>,
+    /// Connections a component that starts one of this rule's may not also receive: a Firehose
+    /// stream reading a Kinesis stream takes no direct writes. The loader refuses them.
+    #[serde(default)]
+    pub instead_of: Option<InsteadOf>,
+}
+
+/// Incoming connection kinds that one `connects` rule rules out on its source, and why.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InsteadOf {
+    pub incoming: Vec<String>,
+    pub why: String,
 }
 
 /// At most `max` connections of a `connects` rule per component, for the reason `why`.
@@ -945,6 +957,7 @@ impl Catalog {
                         implied: None,
                         properties: IndexMap::new(),
                         limit: None,
+                        instead_of: None,
                     });
                 }
             }
@@ -974,6 +987,11 @@ impl Catalog {
             for rule in &kind.connects {
                 if !self.connections.contains_key(&rule.kind) {
                     return Err(unknown(&kind.kind, "connection kind", &rule.kind));
+                }
+                for incoming in rule.instead_of.iter().flat_map(|i| &i.incoming) {
+                    if !self.connections.contains_key(incoming) {
+                        return Err(unknown(&kind.kind, "connection kind in `instead_of`", incoming));
+                    }
                 }
                 if let Some(t) = rule.to.iter().find(|t| !self.kinds.contains_key(*t)) {
                     return Err(unknown(&kind.kind, "target kind", t));

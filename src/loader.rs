@@ -934,6 +934,37 @@ fn check(c: &mut Checker<'_>, raw: &RawPattern) -> Vec<usize> {
                 }
             }
         }
+        // A rule of the target's own connections may rule this one out (`instead_of`).
+        if let Some((other, to_kind, instead)) = raw.connections.iter().find_map(|o| {
+            if o.from.value != conn.to.value {
+                return None;
+            }
+            let kind = component_kinds.get(o.from.value.as_str())?;
+            let to_kind = component_kinds.get(o.to.value.as_str())?;
+            let instead = catalog
+                .kind(kind)?
+                .rule(&o.kind.value, to_kind)?
+                .instead_of
+                .as_ref()?;
+            instead
+                .incoming
+                .contains(&conn.kind.value)
+                .then_some((o, *to_kind, instead))
+        }) {
+            c.error(
+                &conn.kind,
+                format!(
+                    "`{}` cannot `{}` `{}`: `{}` already has a `{}` connection, to `{}` (a `{to_kind}`)",
+                    conn.from.value,
+                    conn.kind.value,
+                    conn.to.value,
+                    conn.to.value,
+                    other.kind.value,
+                    other.to.value
+                ),
+                Some(format!("{}; remove one of the two", instead.why)),
+            );
+        }
         if !seen_connections.insert((&conn.from.value, &conn.to.value, &conn.kind.value)) {
             c.error(
                 &conn.from,

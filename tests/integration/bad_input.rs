@@ -327,6 +327,11 @@ step.yaml:10:59: unknown property `path` for connection `fn` -> `q` (publish)
   hint: CloudWatch evaluates at most 10 metrics in one alarm; remove one, or add a second `cloudwatch-alarm`
 `alarm.yaml` has 1 error
 " },
+    // Firehose refuses PutRecord on a stream that reads Kinesis: the loader refuses the producer.
+    Case { name: "firehose-fed-twice", setup: &[File("clicks.yaml", "id: c\ntitle: C\nsummary: S\ncomponents:\n  - { id: producer, kind: lambda }\n  - { id: clicks, kind: kinesis-stream }\n  - { id: delivery, kind: kinesis-firehose }\n  - { id: lake, kind: s3-bucket }\nconnections:\n  - { from: delivery, to: clicks, kind: consume }\n  - { from: delivery, to: lake, kind: ingest }\n  - { from: producer, to: delivery, kind: ingest }\n")], args: &["check", "--diagram-only", "clicks.yaml"], code: 1, stderr: "error: clicks.yaml:12:43: `producer` cannot `ingest` `delivery`: `delivery` already has a `consume` connection, to `clicks` (a `kinesis-stream`)
+  hint: a Firehose stream that reads a Kinesis data stream refuses PutRecord; producers write to the Kinesis stream, and Firehose delivers what they write; remove one of the two
+`clicks.yaml` has 1 error
+" },
     Case { name: "property-unknown-parameter", setup: &[Bad("property-unknown-parameter")], args: &["check", "--diagram-only", "property-unknown-parameter.yaml"], code: 1, stderr: "error: property-unknown-parameter.yaml:7:54: property `memory_mb` refers to unknown parameter `memory`
   hint: did you mean `mem`?
 `property-unknown-parameter.yaml` has 1 error
