@@ -363,7 +363,29 @@ pub enum Access {
         statements: Vec<Statement>,
         #[serde(default)]
         kms: Vec<String>,
+        /// Where the key is, when it is not the target's own: a database's master secret is
+        /// encrypted with the key of the secret the database writes, not the database's key.
+        #[serde(default)]
+        kms_via: Option<KmsVia>,
     },
+}
+
+/// The components whose keys `kms` actions apply to: those the target reaches through a
+/// `connection` of this kind to a component of kind `to`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct KmsVia {
+    pub connection: String,
+    pub to: String,
+}
+
+/// One access kind with its unions flattened: statements merged by resources, the KMS actions on
+/// the target's customer managed key, and where that key is.
+#[derive(Debug, Clone, Default)]
+pub struct Granted {
+    pub statements: Vec<Statement>,
+    pub kms: Vec<String>,
+    pub kms_via: Option<KmsVia>,
 }
 
 /// The port a network connection to this kind opens: a fixed number, or one per value of a
@@ -585,30 +607,28 @@ pub struct ConnectFromRule {
 impl ComponentKind {
     /// The statements of access kind `access`, unions resolved and statements on the same
     /// resources merged, in catalog order; `None` when this kind offers no such access.
-    pub fn statements(&self, access: &str) -> Option<(Vec<Statement>, Vec<String>)> {
-        let mut out: Vec<Statement> = Vec::new();
-        let mut kms: Vec<String> = Vec::new();
-        self.collect_statements(access, &mut out, &mut kms, 0)?;
-        Some((out, kms))
+    pub fn statements(&self, access: &str) -> Option<Granted> {
+        let mut granted = Granted::default();
+        self.collect_statements(access, &mut granted, 0)?;
+        Some(granted)
     }
 
-    fn collect_statements(
-        &self,
-        access: &str,
-        out: &mut Vec<Statement>,
-        kms: &mut Vec<String>,
-        depth: u8,
-    ) -> Option<()> {
+    fn collect_statements(&self, access: &str, granted: &mut Granted, depth: u8) -> Option<()> {
         match self.access.get(access)? {
             Access::Statements {
                 statements,
                 kms: key_actions,
+                kms_via,
             } => {
                 for a in key_actions {
-                    if !kms.contains(a) {
-                        kms.push(a.clone());
+                    if !granted.kms.contains(a) {
+                        granted.kms.push(a.clone());
                     }
                 }
+                if granted.kms_via.is_none() {
+                    granted.kms_via = kms_via.clone();
+                }
+                let out = &mut granted.statements;
                 for s in statements {
                     match out.iter_mut().find(|o| o.resources == s.resources) {
                         Some(o) => {
@@ -624,7 +644,7 @@ impl ComponentKind {
             }
             Access::Union { union } if depth < 4 => {
                 for part in union {
-                    self.collect_statements(part, out, kms, depth + 1)?;
+                    self.collect_statements(part, granted, depth + 1)?;
                 }
             }
             Access::Union { .. } => return None,
@@ -990,7 +1010,11 @@ impl Catalog {
                 }
                 for incoming in rule.instead_of.iter().flat_map(|i| &i.incoming) {
                     if !self.connections.contains_key(incoming) {
-                        return Err(unknown(&kind.kind, "connection kind in `instead_of`", incoming));
+                        return Err(unknown(
+                            &kind.kind,
+                            "connection kind in `instead_of`",
+                            incoming,
+                        ));
                     }
                 }
                 if let Some(t) = rule.to.iter().find(|t| !self.kinds.contains_key(*t)) {
@@ -1000,6 +1024,21 @@ impl Catalog {
             for (access, entry) in &kind.access {
                 if !self.connections.contains_key(access) {
                     return Err(unknown(&kind.kind, "access (connection) kind", access));
+                }
+                if let Access::Statements {
+                    kms_via: Some(via), ..
+                } = entry
+                {
+                    if !self.connections.contains_key(&via.connection) {
+                        return Err(unknown(
+                            &kind.kind,
+                            "connection kind in `kms_via`",
+                            &via.connection,
+                        ));
+                    }
+                    if !self.kinds.contains_key(&via.to) {
+                        return Err(unknown(&kind.kind, "kind in `kms_via`", &via.to));
+                    }
                 }
                 if let Access::Union { union } = entry
                     && let Some(part) = union.iter().find(|p| !kind.access.contains_key(*p))

@@ -33,7 +33,7 @@ use serde_json::{Map, Value, json};
 
 use super::ScaffoldError;
 use super::{filters, naming};
-use crate::catalog::{Catalog, ComponentKind};
+use crate::catalog::{Catalog, ComponentKind, Granted};
 use crate::model::{Component, Edge, Pattern};
 
 static TEMPLATES_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
@@ -549,7 +549,12 @@ impl<'a> Engine<'a> {
         if !from_kind.principal {
             return Ok(None);
         }
-        let Some((statements, kms)) = to_kind.statements(&e.connection.kind) else {
+        let Some(Granted {
+            statements,
+            kms,
+            kms_via,
+        }) = to_kind.statements(&e.connection.kind)
+        else {
             return Ok(None);
         };
         let to_refs = self.refs(e.to);
@@ -590,11 +595,20 @@ impl<'a> Engine<'a> {
         }
         // A target encrypted with a customer managed key is useless without the key.
         if !kms.is_empty() {
-            for key in self
-                .pattern
-                .outgoing(&e.to.id)
-                .filter(|k| k.connection.kind == "read" && k.to.kind == "kms-key")
-            {
+            let holders: Vec<&Component> = match &kms_via {
+                None => vec![e.to],
+                Some(via) => self
+                    .pattern
+                    .outgoing(&e.to.id)
+                    .filter(|h| h.connection.kind == via.connection && h.to.kind == via.to)
+                    .map(|h| h.to)
+                    .collect(),
+            };
+            for key in holders.iter().flat_map(|h| {
+                self.pattern
+                    .outgoing(&h.id)
+                    .filter(|k| k.connection.kind == "read" && k.to.kind == "kms-key")
+            }) {
                 match self.refs(key.to).get("arn") {
                     Some(expr) => list.push(json!({
                         "sid": format!("{access}{to_lid}Key{}", naming::logical_id(&key.to.id)),
