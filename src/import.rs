@@ -13,6 +13,7 @@ mod fold;
 mod infer;
 mod kubernetes;
 mod place;
+mod properties;
 mod refs;
 mod rules;
 mod terraform;

@@ -33,6 +33,7 @@ pub(crate) fn add(
         to: t.clone(),
         kind: kind.to_string(),
         why,
+        properties: BTreeMap::new(),
     });
     true
 }

@@ -3,13 +3,14 @@
 //! connections; this module adds what the code implies but does not declare (RDS's managed
 //! secret, the users of public entry points, stand-ins for required parts) and the report.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
 use super::connect::{add, connect};
 use super::fold::{Role, fold};
 use super::place::place;
+use super::properties;
 use super::refs::slug;
 use super::rules::Rules;
 use super::{Report, Resource};
@@ -46,6 +47,8 @@ pub(crate) struct Connection {
     pub to: String,
     pub kind: String,
     pub why: String,
+    /// What the input says about the connection (a CloudFront origin's path pattern).
+    pub properties: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default)]
@@ -70,6 +73,7 @@ pub(crate) fn infer(
     }
     let net = place(&g, &mut comps, &mut model);
     let mut conns = connect(&g, &comps, &net);
+    properties::read(&g, &comps, &mut conns);
     let (index, referrers, roles, comp_of, owner) =
         (&g.index, &g.referrers, &g.roles, &g.comp_of, &g.owner);
     let used_ids = &g.used_ids;

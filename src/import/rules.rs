@@ -31,6 +31,8 @@ pub(crate) struct Rules {
     pub action_kinds: Vec<String>,
     pub policy_templates: BTreeMap<String, PolicyTemplate>,
     pub sam_events: BTreeMap<String, SamEvent>,
+    #[serde(default)]
+    pub connection_properties: Vec<ConnectionProperty>,
     /// Terraform type → CloudFormation types (`templates/terraform/meta/cfn-types.yaml`).
     #[serde(skip)]
     pub terraform: BTreeMap<String, Vec<String>>,
@@ -67,6 +69,24 @@ pub(crate) struct Reference {
     #[serde(default)]
     pub reverse: bool,
     pub kind: String,
+}
+
+/// A connection property the resource that makes the connection holds in a list: each of
+/// `items` names an entry of `targets` by `key` = `target_key`, and the connection to what that
+/// entry references gets the item's `value` as `property`. Every field lists the spellings
+/// (CloudFormation first, then Terraform); a path's lists (Terraform blocks) are walked through.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ConnectionProperty {
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub kind: String,
+    pub property: String,
+    pub items: Vec<String>,
+    pub value: Vec<String>,
+    pub key: Vec<String>,
+    pub targets: Vec<String>,
+    pub target_key: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

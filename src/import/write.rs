@@ -137,9 +137,19 @@ pub(crate) fn pattern(
         for c in &model.connections {
             let why = one_line(&c.why);
             let _ = writeln!(out, "  # {why}");
+            let properties = if c.properties.is_empty() {
+                String::new()
+            } else {
+                let list: Vec<String> = c
+                    .properties
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {}", q(v)))
+                    .collect();
+                format!(", properties: {{ {} }}", list.join(", "))
+            };
             let _ = writeln!(
                 out,
-                "  - {{ from: {}, to: {}, kind: {} }}",
+                "  - {{ from: {}, to: {}, kind: {}{properties} }}",
                 c.from, c.to, c.kind
             );
         }
