@@ -518,11 +518,20 @@ impl<'a> Engine<'a> {
             ("{env}", naming::env_name(&c.id)),
             ("{id}", c.id.clone()),
         ];
-        self.target
-            .refs
-            .get(&c.kind)
+        // A replica (the target of a connection that crosses regions) may be written as another
+        // resource than its kind's own: `<kind>@replica` in refs.yaml overrides its attributes.
+        let replica = self
+            .pattern
+            .edges()
+            .any(|e| e.to.id == c.id && self.crosses(&e.connection.kind));
+        let overrides = replica
+            .then(|| self.target.refs.get(&format!("{}@replica", c.kind)))
+            .flatten();
+        let mut exprs: BTreeMap<&String, &String> =
+            self.target.refs.get(&c.kind).into_iter().flatten().collect();
+        exprs.extend(overrides.into_iter().flatten());
+        exprs
             .into_iter()
-            .flatten()
             .map(|(attr, expr)| {
                 let mut v = expr.clone();
                 for (placeholder, name) in &names {
@@ -895,6 +904,14 @@ impl<'a> Engine<'a> {
             with.pop();
         }
         with
+    }
+
+    /// Whether a connection kind joins two regions (`crosses` in `catalog/connections.yaml`).
+    fn crosses(&self, kind: &str) -> bool {
+        self.catalog
+            .connections
+            .get(kind)
+            .is_some_and(|k| k.crosses.is_some())
     }
 
     fn one_configuration(&self) -> bool {
