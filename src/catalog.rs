@@ -1257,10 +1257,23 @@ mod tests {
     #[test]
     fn region_codes_are_checked_and_may_be_left_empty() {
         let check = |t: &str| Format::AwsRegion.check(t);
-        for good in ["", "us-east-1", "eu-west-2", "us-gov-west-1", "ap-southeast-4"] {
+        for good in [
+            "",
+            "us-east-1",
+            "eu-west-2",
+            "us-gov-west-1",
+            "ap-southeast-4",
+        ] {
             assert!(check(good).is_ok(), "{good}");
         }
-        for bad in ["us-east", "US-EAST-1", "useast1", "us-east-1a", "-east-1", "us--1"] {
+        for bad in [
+            "us-east",
+            "US-EAST-1",
+            "useast1",
+            "us-east-1a",
+            "-east-1",
+            "us--1",
+        ] {
             assert_eq!(
                 check(bad).unwrap_err(),
                 format!("a region code such as eu-west-1, got `{bad}`")

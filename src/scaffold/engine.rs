@@ -527,8 +527,13 @@ impl<'a> Engine<'a> {
         let overrides = replica
             .then(|| self.target.refs.get(&format!("{}@replica", c.kind)))
             .flatten();
-        let mut exprs: BTreeMap<&String, &String> =
-            self.target.refs.get(&c.kind).into_iter().flatten().collect();
+        let mut exprs: BTreeMap<&String, &String> = self
+            .target
+            .refs
+            .get(&c.kind)
+            .into_iter()
+            .flatten()
+            .collect();
         exprs.extend(overrides.into_iter().flatten());
         exprs
             .into_iter()
