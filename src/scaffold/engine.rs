@@ -1513,6 +1513,8 @@ impl<'a> Engine<'a> {
                 "region": g.properties.get("region").cloned().unwrap_or(Value::Null),
                 "fragments": fragments, "raw_sections": raw,
                 "parameters": parse_parameters(own.get("Parameters")),
+                "outputs": own.get("Outputs").into_iter().flatten()
+                    .flat_map(|(_, t)| top_level_keys(t)).collect::<Vec<_>>(),
                 "resources": resources,
             }));
         }
