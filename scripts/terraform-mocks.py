@@ -77,6 +77,14 @@ IDS = {
 }
 
 
+# Names the provider checks the shape of where another resource refers to them (an RDS proxy's
+# target names its database), for resources that take a name prefix and so leave them computed.
+NAMES = {
+    "aws_db_instance": {"identifier": "mock-db"},
+    "aws_rds_cluster": {"cluster_identifier": "mock-cluster"},
+}
+
+
 def is_arn(attr):
     return attr == "arn" or attr.endswith("_arn")
 
@@ -85,6 +93,7 @@ def arn_defaults(tf_type, block):
     out = {}
     if tf_type in IDS:
         out["id"] = IDS[tf_type]
+    out.update(NAMES.get(tf_type, {}))
     for attr, spec in sorted(block.get("attributes", {}).items()):
         kind = spec.get("type")
         if not spec.get("computed"):

@@ -340,6 +340,18 @@ pub struct ConnectRule {
     /// so that no label carries a meaning the code reads.
     #[serde(default)]
     pub properties: IndexMap<String, ValueSpec>,
+    /// How many connections of this rule one component may start, and why (a proxy has one
+    /// target group; an alarm's metric math takes ten metrics); the loader refuses one more.
+    #[serde(default)]
+    pub limit: Option<Limit>,
+}
+
+/// At most `max` connections of a `connects` rule per component, for the reason `why`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limit {
+    pub max: usize,
+    pub why: String,
 }
 
 /// One IAM statement a connection grants: actions on resources written as `{attribute}` of the
@@ -957,6 +969,7 @@ impl Catalog {
                         to: vec![target.clone()],
                         implied: None,
                         properties: IndexMap::new(),
+                        limit: None,
                     });
                 }
             }

@@ -881,6 +881,8 @@ fn check(c: &mut Checker<'_>, raw: &RawPattern) -> Vec<usize> {
                 Some(hint),
             );
         }
+        // A rule's properties, and its `limit` of connections per component: the one over it
+        // is refused, naming those before it.
         if let [from_kind, to_kind] = ends[..]
             && let Some(rule) = catalog
                 .kind(from_kind)
@@ -891,6 +893,46 @@ fn check(c: &mut Checker<'_>, raw: &RawPattern) -> Vec<usize> {
                 conn.from.value, conn.to.value, conn.kind.value
             );
             c.properties(&owner, &conn.properties, &rule.properties, &defaults);
+            if let Some(limit) = &rule.limit {
+                let earlier: Vec<&str> = raw
+                    .connections
+                    .iter()
+                    .take_while(|o| !std::ptr::eq(*o, conn))
+                    .filter(|o| {
+                        o.from.value == conn.from.value
+                            && o.kind.value == conn.kind.value
+                            && component_kinds
+                                .get(o.to.value.as_str())
+                                .is_some_and(|k| rule.to.iter().any(|t| t == k))
+                    })
+                    .map(|o| o.to.value.as_str())
+                    .collect();
+                if earlier.len() >= limit.max {
+                    let message = if limit.max == 1 {
+                        format!(
+                            "`{}` already has a `{}` connection, to `{}`: a `{from_kind}` has only one",
+                            conn.from.value, conn.kind.value, earlier[0]
+                        )
+                    } else {
+                        format!(
+                            "`{}` already has {} `{}` connections ({}): a `{from_kind}` has at most {}",
+                            conn.from.value,
+                            earlier.len(),
+                            conn.kind.value,
+                            either(&earlier).replace(" or ", " and "),
+                            limit.max
+                        )
+                    };
+                    c.error(
+                        &conn.to,
+                        message,
+                        Some(format!(
+                            "{}; remove one, or add a second `{from_kind}`",
+                            limit.why
+                        )),
+                    );
+                }
+            }
         }
         if !seen_connections.insert((&conn.from.value, &conn.to.value, &conn.kind.value)) {
             c.error(

@@ -180,7 +180,8 @@ const TS_RESERVED: &[&str] = &[
     "glueSecurity", "iam", "id", "integrations", "kms",
     "lambda", "lambdaEventSources", "logs", "origins", "path", "props", "rds", "s3", "scope",
     "secretsmanager", "servicediscovery", "sfn", "skip", "sns", "snsSubscriptions", "sqs", "stack",
-    "targets", "tasks", "template", "vpc", "wafv2", "ssm", "kinesis", "nagResource",
+    "targets", "tasks", "template", "vpc", "wafv2", "ssm", "kinesis", "nagResource", "route53",
+    "route53Targets",
 ];
 
 /// A TypeScript variable name from a component id: camelCase (`api_fn` → `apiFn`), alphanumeric,

@@ -214,6 +214,10 @@ bad-ids.yaml:5:11: component id `Fn` is not a valid id
   hint: a `lambda` may connect to a `dynamodb-table` with: read-write, read, write
 `bad-triple.yaml` has 1 error
 " },
+    Case { name: "proxy-two-databases", setup: &[Bad("proxy-two-databases")], args: &["check", "--diagram-only", "proxy-two-databases.yaml"], code: 1, stderr: "error: proxy-two-databases.yaml:14:20: `p` already has a `read-write` connection, to `a`: a `rds-proxy` has only one
+  hint: a proxy has one target group, which holds one database; remove one, or add a second `rds-proxy`
+`proxy-two-databases.yaml` has 1 error
+" },
     Case { name: "dangling-connection", setup: &[Bad("dangling-connection")], args: &["check", "--diagram-only", "dangling-connection.yaml"], code: 1, stderr: "error: dangling-connection.yaml:7:21: connection refers to unknown component `tabel`
   hint: connections join component ids declared under `components`
 `dangling-connection.yaml` has 1 error
@@ -315,6 +319,11 @@ bad-ids.yaml:5:11: component id `Fn` is not a valid id
 step.yaml:10:59: unknown property `path` for connection `fn` -> `q` (publish)
   hint: connection `fn` -> `q` (publish) takes no properties
 `step.yaml` has 2 errors
+" },
+    // CloudWatch refuses an alarm over more than ten metrics at deploy; the loader says so first.
+    Case { name: "alarm-over-ten-metrics", setup: &[File("alarm.yaml", "id: a\ntitle: A\nsummary: S\ncomponents:\n  - { id: alarm, kind: cloudwatch-alarm }\n  - { id: q1, kind: sqs-queue }\n  - { id: q2, kind: sqs-queue }\n  - { id: q3, kind: sqs-queue }\n  - { id: q4, kind: sqs-queue }\n  - { id: q5, kind: sqs-queue }\n  - { id: q6, kind: sqs-queue }\n  - { id: q7, kind: sqs-queue }\n  - { id: q8, kind: sqs-queue }\n  - { id: q9, kind: sqs-queue }\n  - { id: q10, kind: sqs-queue }\n  - { id: q11, kind: sqs-queue }\nconnections:\n  - { from: alarm, to: q1, kind: read }\n  - { from: alarm, to: q2, kind: read }\n  - { from: alarm, to: q3, kind: read }\n  - { from: alarm, to: q4, kind: read }\n  - { from: alarm, to: q5, kind: read }\n  - { from: alarm, to: q6, kind: read }\n  - { from: alarm, to: q7, kind: read }\n  - { from: alarm, to: q8, kind: read }\n  - { from: alarm, to: q9, kind: read }\n  - { from: alarm, to: q10, kind: read }\n  - { from: alarm, to: q11, kind: read }\n")], args: &["check", "--diagram-only", "alarm.yaml"], code: 1, stderr: "error: alarm.yaml:28:24: `alarm` already has 10 `read` connections (`q1`, `q2`, `q3`, `q4`, `q5`, `q6`, `q7`, `q8`, `q9` and `q10`): a `cloudwatch-alarm` has at most 10
+  hint: CloudWatch evaluates at most 10 metrics in one alarm; remove one, or add a second `cloudwatch-alarm`
+`alarm.yaml` has 1 error
 " },
     Case { name: "property-unknown-parameter", setup: &[Bad("property-unknown-parameter")], args: &["check", "--diagram-only", "property-unknown-parameter.yaml"], code: 1, stderr: "error: property-unknown-parameter.yaml:7:54: property `memory_mb` refers to unknown parameter `memory`
   hint: did you mean `mem`?

@@ -27,6 +27,7 @@ const FIXTURES: &[&str] = &[
     "user-private-api",
     "user-queue-worker",
     "user-s3-ingest",
+    "user-stream-proxy",
     "user-two-vpcs",
 ];
 

@@ -186,8 +186,24 @@ fn pattern_for(catalog: &Catalog, kind: &ComponentKind) -> String {
     // An optional-VPC source (a Lambda) sits in the VPC when a target must: that is the case
     // where the wiring differs (security group rules, a VPC configuration).
     let into_vpc = triples.iter().any(|(_, t)| needs_vpc(&catalog.kinds[*t]));
-    let source = b.add(&snake(&kind.kind), &kind.kind, kind.name.clone(), into_vpc);
+    let first = b.add(&snake(&kind.kind), &kind.kind, kind.name.clone(), into_vpc);
+    // A rule with a `limit` of connections per component gets a further source each time the
+    // current one is full.
+    let mut sources: BTreeMap<&str, (String, usize)> = BTreeMap::new();
     for (connection, to) in &triples {
+        let max = kind
+            .rule(connection, to)
+            .and_then(|r| r.limit.as_ref())
+            .map_or(usize::MAX, |l| l.max);
+        let (current, used) = sources
+            .entry(connection)
+            .or_insert_with(|| (first.clone(), 0));
+        if *used == max {
+            *current = b.add(&snake(&kind.kind), &kind.kind, kind.name.clone(), into_vpc);
+            *used = 0;
+        }
+        *used += 1;
+        let source = current.clone();
         let label = format!("{} ({connection})", catalog.kinds[*to].name);
         let id = b.add(
             &format!("{}_{}", snake(connection), snake(to)),
@@ -195,7 +211,7 @@ fn pattern_for(catalog: &Catalog, kind: &ComponentKind) -> String {
             label,
             false,
         );
-        b.conns.push((source.clone(), id, connection.to_string()));
+        b.conns.push((source, id, connection.to_string()));
     }
     b.add_companions();
     render(kind, &b)

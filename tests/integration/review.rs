@@ -987,6 +987,14 @@ fn action_of(prefix: &str, operation: &str) -> String {
     format!("{prefix}:{action}")
 }
 
+/// A boto3 method's operation: `put_item` → `PutItem`.
+fn pascal(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|w| w[..1].to_uppercase() + &w[1..])
+        .collect()
+}
+
 /// The SDK calls in a function's code: `(IAM action, environment variable the call's first
 /// resource argument is read from)`. Node.js: the `@aws-sdk/client-*` (and `lib-dynamodb`)
 /// commands it constructs; Python: the boto3 client methods it calls.
@@ -1030,21 +1038,13 @@ fn sdk_calls(code: &str, python: bool) -> Vec<(String, Option<String>)> {
         let table = regex::Regex::new(r"\b(\w+)\.Table\(([^)]*)\)\.([a-z_]+)\(").unwrap();
         for c in table.captures_iter(code) {
             if let Some(prefix) = resources.get(&c[1]) {
-                let pascal: String = c[3]
-                    .split('_')
-                    .map(|w| w[..1].to_uppercase() + &w[1..])
-                    .collect();
-                calls.push((action_of(prefix, &pascal), env(&c[2])));
+                calls.push((action_of(prefix, &pascal(&c[3])), env(&c[2])));
             }
         }
         let call = regex::Regex::new(r"\b(\w+)\.([a-z_]+)\(([^\n]*)").unwrap();
         for c in call.captures_iter(code) {
             if let Some(prefix) = clients.get(&c[1]) {
-                let pascal: String = c[2]
-                    .split('_')
-                    .map(|w| w[..1].to_uppercase() + &w[1..])
-                    .collect();
-                calls.push((action_of(prefix, &pascal), env(&c[3])));
+                calls.push((action_of(prefix, &pascal(&c[2])), env(&c[3])));
             }
         }
     } else {
