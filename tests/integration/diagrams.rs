@@ -102,6 +102,18 @@ fn builtin_svg_draws_hostile_labels_as_written() {
     let dir = tempfile::tempdir().unwrap();
     let svg = String::from_utf8(draw(&hostile_file(dir.path()), "svg")).unwrap();
     assert_hostile_texts(&svg_texts(&svg), '"', true);
+    // merman escaped this title twice (`&amp;amp;`) though not the one above.
+    let title = "Clickstream & alerts <beta>";
+    let file = dir.path().join("title.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "id: t\ntitle: \"{title}\"\nsummary: s\ncomponents:\n  - {{ id: a, kind: users }}\n"
+        ),
+    )
+    .unwrap();
+    let svg = String::from_utf8(draw(file.to_str().unwrap(), "svg")).unwrap();
+    assert!(svg_texts(&svg).iter().any(|t| t == title), "{svg}");
 }
 
 #[test]

@@ -36,6 +36,9 @@ pub struct Decoration {
     nodes: HashMap<String, crate::render::looks::KindLook>,
     groups: HashMap<String, crate::render::looks::GroupLook>,
     looks: Looks,
+    /// The pattern's title, written again as text: merman passes it through its HTML sanitiser,
+    /// which escapes `&` and `<…>` once or twice depending on the rest of the title.
+    title: String,
 }
 
 impl Decoration {
@@ -56,6 +59,7 @@ impl Decoration {
             nodes,
             groups,
             looks,
+            title: pattern.title.clone(),
         }
     }
 
@@ -87,6 +91,13 @@ impl Decoration {
             }
         }
         out.push_str(rest);
+        const TITLE: &str = "class=\"flowchartTitleText\">";
+        if let Some(at) = out.find(TITLE) {
+            let start = at + TITLE.len();
+            if let Some(len) = out[start..].find("</text>") {
+                out.replace_range(start..start + len, &crate::markup::html(&self.title));
+            }
+        }
         out
     }
 
