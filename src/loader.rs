@@ -1620,7 +1620,8 @@ impl Definition {
                 .kind(&graph[a].kind)
                 .and_then(|k| k.rule(&conn.kind.value, &graph[b].kind))
                 .map(|r| &r.properties);
-            let owner = format!("connection `{}` -> `{}`", conn.from.value, conn.to.value);
+            // Named in backticks by the error, as a component id is: `cdn -> api`.
+            let owner = format!("{} -> {}", conn.from.value, conn.to.value);
             let properties = match specs {
                 Some(specs) => resolve_properties(&owner, specs, &conn.properties, &values)?,
                 None => IndexMap::new(),

@@ -310,6 +310,8 @@ bad-ids.yaml:5:11: component id `Fn` is not a valid id
   hint: The requests this origin serves, as a CloudFront path pattern such as /api/*; empty for the default behaviour (every other request). One origin of a distribution has none; another origin without one is served under /<origin id>/*.
 `path.yaml` has 1 error
 " },
+    Case { name: "connection-property-set-bad", setup: &[File("p.yaml", "id: p\ntitle: P\nsummary: S\nparameters:\n  api_path: { type: string, default: \"/api/*\", help: Path. }\ncomponents:\n  - { id: cdn, kind: cloudfront }\n  - { id: site, kind: s3-bucket }\n  - { id: api, kind: apigateway-http }\nconnections:\n  - { from: cdn, to: site, kind: origin }\n  - { from: cdn, to: api, kind: origin, properties: { path: \"${api_path}\" } }\n")], args: &["draw", "p.yaml", "-f", "mermaid", "--set", "api_path=nope"], code: 1, stderr: "error: parameter values make property `path` of `cdn -> api` invalid: expected a CloudFront path pattern such as /api/*: `/` then letters, digits and `_-.*$/~@:+&`, got `nope`
+" },
     Case { name: "connection-property-typo", setup: &[File("path.yaml", "id: c\ntitle: C\nsummary: S\ncomponents:\n  - { id: cdn, kind: cloudfront, label: CDN }\n  - { id: site, kind: s3-bucket, label: Site }\n  - { id: api, kind: apigateway-http, label: API }\nconnections:\n  - { from: cdn, to: site, kind: origin }\n  - { from: cdn, to: api, kind: origin, properties: { paht: \"/api/*\" } }\n")], args: &["check", "--diagram-only", "path.yaml"], code: 1, stderr: "error: path.yaml:10:61: unknown property `paht` for connection `cdn` -> `api` (origin)
   hint: did you mean `path`?
 `path.yaml` has 1 error
