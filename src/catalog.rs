@@ -167,59 +167,70 @@ pub enum Format {
 
 impl Format {
     fn check(self, text: &str) -> Result<(), String> {
+        if self.holds(text) {
+            Ok(())
+        } else {
+            Err(format!("{}, got `{text}`", self.expected()))
+        }
+    }
+
+    /// What a value of this format looks like, for the error after "expected".
+    fn expected(self) -> &'static str {
+        match self {
+            Format::PrivateCidr16 => "a private IPv4 range ending in /16 such as 10.1.0.0/16",
+            Format::DnsName => {
+                "a DNS name of lowercase letters, digits and `-` joined by dots such as internal.local"
+            }
+            Format::PathPattern => {
+                "a CloudFront path pattern such as /api/*: `/` then letters, digits and `_-.*$/~@:+&`"
+            }
+            Format::AttributeName => {
+                "an attribute name of letters, digits, `_`, `-` and `.` such as user_id"
+            }
+            Format::MetricName => {
+                "a CloudWatch metric name of letters, digits, `.`, `_`, `-` and `/`"
+            }
+        }
+    }
+
+    fn holds(self, text: &str) -> bool {
         match self {
             Format::PrivateCidr16 => {
-                let bad = || {
-                    format!("a private IPv4 range ending in /16 such as 10.1.0.0/16, got `{text}`")
+                let Some((address, mask)) = text.split_once('/') else {
+                    return false;
                 };
-                let (address, mask) = text.split_once('/').ok_or_else(bad)?;
-                let octets: Vec<u8> = address
+                let Ok(octets) = address
                     .split('.')
                     .map(|o| o.parse::<u8>())
-                    .collect::<Result<_, _>>()
-                    .map_err(|_| bad())?;
-                if mask != "16" || octets.len() != 4 || octets[2] != 0 || octets[3] != 0 {
-                    return Err(bad());
-                }
-                let private = octets[0] == 10
-                    || (octets[0] == 172 && (16..=31).contains(&octets[1]))
-                    || (octets[0] == 192 && octets[1] == 168);
-                if !private {
-                    return Err(bad());
-                }
-                Ok(())
+                    .collect::<Result<Vec<u8>, _>>()
+                else {
+                    return false;
+                };
+                mask == "16"
+                    && octets.len() == 4
+                    && octets[2] == 0
+                    && octets[3] == 0
+                    && (octets[0] == 10
+                        || (octets[0] == 172 && (16..=31).contains(&octets[1]))
+                        || (octets[0] == 192 && octets[1] == 168))
             }
             Format::DnsName => {
-                let ok = (1..=253).contains(&text.len())
+                (1..=253).contains(&text.len())
                     && text.split('.').all(|l| {
                         (1..=63).contains(&l.len())
                             && !l.starts_with('-')
                             && !l.ends_with('-')
                             && l.chars()
                                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-                    });
-                if ok {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "a DNS name of lowercase letters, digits and `-` joined by dots such as internal.local, got `{text}`"
-                    ))
-                }
+                    })
             }
             Format::PathPattern => {
-                let ok = text.is_empty()
+                text.is_empty()
                     || (text.len() <= 255
                         && text.starts_with('/')
                         && text
                             .chars()
-                            .all(|c| c.is_ascii_alphanumeric() || "_-.*$/~@:+&".contains(c)));
-                if ok {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "a CloudFront path pattern such as /api/*: `/` then letters, digits and `_-.*$/~@:+&`, got `{text}`"
-                    ))
-                }
+                            .all(|c| c.is_ascii_alphanumeric() || "_-.*$/~@:+&".contains(c)))
             }
             Format::AwsRegion => {
                 let parts: Vec<&str> = text.split('-').collect();
@@ -238,30 +249,16 @@ impl Format {
                 }
             }
             Format::AttributeName => {
-                let ok = text.len() <= 255
+                text.len() <= 255
                     && text
                         .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
-                if ok {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "an attribute name of letters, digits, `_`, `-` and `.` such as user_id, got `{text}`"
-                    ))
-                }
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
             }
             Format::MetricName => {
-                let ok = (1..=255).contains(&text.len())
+                (1..=255).contains(&text.len())
                     && text
                         .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'));
-                if ok {
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "a CloudWatch metric name of letters, digits, `.`, `_`, `-` and `/`, got `{text}`"
-                    ))
-                }
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/'))
             }
         }
     }

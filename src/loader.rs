@@ -919,7 +919,7 @@ fn check(c: &mut Checker<'_>, raw: &RawPattern) -> Vec<usize> {
                             conn.from.value,
                             earlier.len(),
                             conn.kind.value,
-                            either(&earlier).replace(" or ", " and "),
+                            all_of(&earlier),
                             limit.max
                         )
                     };
@@ -1086,11 +1086,20 @@ fn check_regions(
 
 /// `a`, `a or b`, `a, b or c`, each in backticks.
 fn either(names: &[&str]) -> String {
+    listed(names, "or")
+}
+
+/// `a`, `a and b`, `a, b and c`, each in backticks.
+fn all_of(names: &[&str]) -> String {
+    listed(names, "and")
+}
+
+fn listed(names: &[&str], word: &str) -> String {
     let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
     match quoted.split_last() {
         None => String::new(),
         Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        Some((last, rest)) => format!("{} {word} {last}", rest.join(", ")),
     }
 }
 

@@ -432,16 +432,7 @@ fn two_vpcs_generate_in_every_target_each_component_in_its_own() {
     let root = tempfile::tempdir().unwrap();
     let text = |iac: &str, files: &[&str]| -> String {
         let dir = root.path().join(iac);
-        let out = archpat()
-            .args(["new", fixture.to_str().unwrap(), "--iac", iac, "-o"])
-            .arg(&dir)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{iac}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        crate::support::new_project(fixture.to_str().unwrap(), iac, &[], &dir);
         files
             .iter()
             .map(|f| std::fs::read_to_string(dir.join(f)).unwrap())
