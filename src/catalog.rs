@@ -184,6 +184,7 @@ impl Format {
             Format::PathPattern => {
                 "a CloudFront path pattern such as /api/*: `/` then letters, digits and `_-.*$/~@:+&`"
             }
+            Format::AwsRegion => "a region code such as eu-west-1",
             Format::AttributeName => {
                 "an attribute name of letters, digits, `_`, `-` and `.` such as user_id"
             }
@@ -234,19 +235,14 @@ impl Format {
             }
             Format::AwsRegion => {
                 let parts: Vec<&str> = text.split('-').collect();
-                let ok = text.is_empty()
+                text.is_empty()
                     || (parts.len() >= 3
                         && parts[0].len() == 2
                         && parts.iter().all(|p| !p.is_empty())
                         && parts[..parts.len() - 1]
                             .iter()
                             .all(|p| p.chars().all(|c| c.is_ascii_lowercase()))
-                        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit()));
-                if ok {
-                    Ok(())
-                } else {
-                    Err(format!("a region code such as eu-west-1, got `{text}`"))
-                }
+                        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit()))
             }
             Format::AttributeName => {
                 text.len() <= 255
