@@ -848,6 +848,14 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// The region group id a group deploys in when it is not the first region (as a
+    /// component's `region`), or empty: what a stack per region counts as its own.
+    fn group_region(&self, id: &str) -> String {
+        self.owner_region(&Owner::Group(id.to_string()))
+            .map(|i| self.pattern.groups[i].id.clone())
+            .unwrap_or_default()
+    }
+
     /// A fragment of a second region, as the target writes code for another region
     /// (`meta/regions.yaml`): Terraform sets the region's provider on each block and renames the
     /// names a region makes once, so the two regions' copies coexist in one configuration.
@@ -1080,7 +1088,7 @@ impl<'a> Engine<'a> {
             .map(|g| {
                 json!({"id": g.id, "kind": g.kind, "label": g.label,
                     "parent": g.parent.map(|i| p.groups[i].id.clone()).unwrap_or_default(),
-                    "properties": g.properties})
+                    "properties": g.properties, "region": self.group_region(&g.id)})
             })
             .collect();
         let mut ctx = Context::new();
@@ -1179,7 +1187,7 @@ impl<'a> Engine<'a> {
                 "group",
                 json!({"id": g.id, "kind": g.kind, "label": g.label,
                     "properties": g.properties, "children": children,
-                    "endpoints": self.endpoints(&g.id)}),
+                    "endpoints": self.endpoints(&g.id), "region": self.group_region(&g.id)}),
             );
             let text = self.render(&name, &ctx)?;
             ctx.remove("group");

@@ -35,12 +35,13 @@ const FIXTURES: &[&str] = &[
 
 /// Projects whose generated jest tests run too: they take 10-20 s each, so representative ones
 /// (serverless; VPC, load balancer and database; events and workflows; EKS; messaging; S3 events
-/// with granular cdk-nag acknowledgements) rather than every case.
+/// with granular cdk-nag acknowledgements; stacks in two regions) rather than every case.
 const JEST_CASES: &[&str] = &[
     "event-driven",
     "microservices-eks",
     "serverless-web",
     "three-tier-web",
+    "user-dr-pilot-light",
     "user-fanout",
     "user-s3-ingest",
 ];
