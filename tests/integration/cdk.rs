@@ -688,6 +688,22 @@ fn stacks_match_snapshots_and_generation_is_deterministic() {
         let readme = std::fs::read_to_string(a.join("README.md")).unwrap();
         insta::assert_snapshot!(format!("cdk-{id}-readme"), readme);
     }
+    // Two regions: the app's stacks in deploy order, and the second region's stacks.
+    let id = "dr-pilot-light";
+    let a = generate(root.path(), "dr-a", &format!("user-{id}"), &[]);
+    let b = generate(root.path(), "dr-b", &format!("user-{id}"), &[]);
+    assert_eq!(
+        support::read_tree(&a),
+        support::read_tree(&b),
+        "{id}: two runs differ"
+    );
+    for (file, name) in [
+        (format!("bin/{id}.ts"), "bin"),
+        (format!("lib/{id}-dr-stack.ts"), "dr-stack"),
+    ] {
+        let text = std::fs::read_to_string(a.join(&file)).unwrap();
+        insta::assert_snapshot!(format!("cdk-{id}-{name}"), text);
+    }
 }
 
 #[test]
