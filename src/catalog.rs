@@ -80,6 +80,10 @@ pub enum Line {
 pub struct ConnectionKind {
     pub description: String,
     pub line: Line,
+    /// A group kind whose groups this connection joins two different ones of (`region` for a
+    /// copy to another region); every other connection stays inside one such group.
+    #[serde(default)]
+    pub crosses: Option<String>,
 }
 
 /// The outline of a component's node; renderers map these to their own shape names.
@@ -157,6 +161,8 @@ pub enum Format {
     /// A CloudFront path pattern (`/api/*`), or empty for none: `/` then letters, digits and
     /// `_-.*$/~@:+&`, at most 255 characters, as CloudFront accepts and the templates quote.
     PathPattern,
+    /// An AWS region code (`eu-west-1`), or empty for the deploy-time choice.
+    AwsRegion,
 }
 
 impl Format {
@@ -178,6 +184,7 @@ impl Format {
             Format::PathPattern => {
                 "a CloudFront path pattern such as /api/*: `/` then letters, digits and `_-.*$/~@:+&`"
             }
+            Format::AwsRegion => "a region code such as eu-west-1",
             Format::AttributeName => {
                 "an attribute name of letters, digits, `_`, `-` and `.` such as user_id"
             }
@@ -225,6 +232,17 @@ impl Format {
                         && text
                             .chars()
                             .all(|c| c.is_ascii_alphanumeric() || "_-.*$/~@:+&".contains(c)))
+            }
+            Format::AwsRegion => {
+                let parts: Vec<&str> = text.split('-').collect();
+                text.is_empty()
+                    || (parts.len() >= 3
+                        && parts[0].len() == 2
+                        && parts.iter().all(|p| !p.is_empty())
+                        && parts[..parts.len() - 1]
+                            .iter()
+                            .all(|p| p.chars().all(|c| c.is_ascii_lowercase()))
+                        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit()))
             }
             Format::AttributeName => {
                 text.len() <= 255
@@ -1000,6 +1018,13 @@ impl Catalog {
             what,
             name: name.to_string(),
         };
+        for (name, connection) in &self.connections {
+            if let Some(group) = connection.crosses.as_ref()
+                && !self.groups.contains_key(group)
+            {
+                return Err(unknown(name, "group kind in `crosses`", group));
+            }
+        }
         for kind in self.kinds.values() {
             if !self.categories.contains_key(&kind.category) {
                 return Err(unknown(&kind.kind, "category", &kind.category));
@@ -1288,6 +1313,33 @@ mod tests {
                     .unwrap_err()
                     .starts_with("a CloudFront path pattern such as /api/*"),
                 "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn region_codes_are_checked_and_may_be_left_empty() {
+        let check = |t: &str| Format::AwsRegion.check(t);
+        for good in [
+            "",
+            "us-east-1",
+            "eu-west-2",
+            "us-gov-west-1",
+            "ap-southeast-4",
+        ] {
+            assert!(check(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "us-east",
+            "US-EAST-1",
+            "useast1",
+            "us-east-1a",
+            "-east-1",
+            "us--1",
+        ] {
+            assert_eq!(
+                check(bad).unwrap_err(),
+                format!("a region code such as eu-west-1, got `{bad}`")
             );
         }
     }

@@ -979,8 +979,140 @@ fn check(c: &mut Checker<'_>, raw: &RawPattern) -> Vec<usize> {
     }
 
     check_placement(c, raw, &group_index, &defaults);
+    check_regions(c, raw, &group_index, &defaults);
     check_walkthrough(c, raw, &component_kinds);
     group_order
+}
+
+/// Regions: the first `region` group is where the project deploys, every other one names its own
+/// region (once), and each region is a stack of its own: a connection joins two regions only when
+/// its kind `crosses` them (`replicate`), and such a connection always does. Components outside
+/// every region group belong to the first.
+fn check_regions(
+    c: &mut Checker<'_>,
+    raw: &RawPattern,
+    group_index: &HashMap<&str, usize>,
+    defaults: &IndexMap<String, Value>,
+) {
+    const REGION: &str = "region";
+    let regions: Vec<usize> = (0..raw.groups.len())
+        .filter(|&i| raw.groups[i].kind.value == REGION)
+        .collect();
+    let Some(&first) = regions.first() else {
+        return;
+    };
+    let mut named: HashMap<String, &str> = HashMap::new();
+    for (n, &i) in regions.iter().enumerate() {
+        let g = &raw.groups[i];
+        let name = g
+            .properties
+            .get(REGION)
+            .and_then(|v| substitute(&v.value, defaults).ok())
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        if name.is_empty() {
+            if n > 0 {
+                c.error(
+                    &g.id,
+                    format!(
+                        "region group `{}` is a second region but names no `region`",
+                        g.id.value
+                    ),
+                    Some(format!(
+                        "give it `properties: {{ region: us-west-2 }}` (any region code): the first region group, `{}`, is where the project deploys",
+                        raw.groups[first].id.value
+                    )),
+                );
+            }
+        } else if let Some(other) = named.insert(name.clone(), &g.id.value) {
+            c.error(
+                &g.id,
+                format!(
+                    "region groups `{other}` and `{}` both name region `{name}`",
+                    g.id.value
+                ),
+                Some("draw one region group per region".into()),
+            );
+        }
+    }
+    let region_of = |group: Option<&Located>| -> usize {
+        let mut g = group.and_then(|g| group_index.get(g.value.as_str()).copied());
+        for _ in 0..=raw.groups.len() {
+            match g {
+                Some(i) if raw.groups[i].kind.value == REGION => return i,
+                Some(i) => {
+                    g = raw.groups[i]
+                        .parent
+                        .as_ref()
+                        .and_then(|p| group_index.get(p.value.as_str()).copied())
+                }
+                None => break,
+            }
+        }
+        first
+    };
+    let regions_of: HashMap<&str, usize> = raw
+        .components
+        .value
+        .iter()
+        .map(|comp| (comp.id.value.as_str(), region_of(comp.group.as_ref())))
+        .collect();
+    let kinds_of: HashMap<&str, &str> = raw
+        .components
+        .value
+        .iter()
+        .map(|comp| (comp.id.value.as_str(), comp.kind.value.as_str()))
+        .collect();
+    for conn in &raw.connections {
+        let (Some(&a), Some(&b)) = (
+            regions_of.get(conn.from.value.as_str()),
+            regions_of.get(conn.to.value.as_str()),
+        ) else {
+            continue;
+        };
+        let Some(kind) = c.catalog.connections.get(&conn.kind.value) else {
+            continue;
+        };
+        let crosses = kind.crosses.as_deref() == Some(REGION);
+        let (ra, rb) = (&raw.groups[a].id.value, &raw.groups[b].id.value);
+        let allowed = kinds_of
+            .get(conn.from.value.as_str())
+            .and_then(|k| c.catalog.kind(k))
+            .zip(kinds_of.get(conn.to.value.as_str()))
+            .is_some_and(|(k, to)| k.may_connect(&conn.kind.value, to));
+        if crosses && a == b && allowed {
+            c.error(
+                &conn.kind,
+                format!(
+                    "`{}` copies to another region, but `{}` and `{}` are both in region `{ra}`",
+                    conn.kind.value, conn.from.value, conn.to.value
+                ),
+                Some(format!(
+                    "put `{}` in a second `region` group (with `properties: {{ region: us-west-2 }}`)",
+                    conn.to.value
+                )),
+            );
+        } else if !crosses && a != b {
+            let crossing: Vec<&str> = c
+                .catalog
+                .connections
+                .iter()
+                .filter(|(_, k)| k.crosses.as_deref() == Some(REGION))
+                .map(|(name, _)| name.as_str())
+                .collect();
+            c.error(
+                &conn.from,
+                format!(
+                    "connection `{}` -> `{}` ({}) joins region `{ra}` to region `{rb}`",
+                    conn.from.value, conn.to.value, conn.kind.value
+                ),
+                Some(format!(
+                    "each region is a stack of its own; only {} connections join two",
+                    either(&crossing)
+                )),
+            );
+        }
+    }
 }
 
 /// `a`, `a or b`, `a, b or c`, each in backticks.

@@ -3,7 +3,7 @@
 //! into a summary.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
@@ -36,13 +36,13 @@ pub(crate) fn read_target(
         "cloudformation" => (cloudformation(target, project, &meta, &mut summary)?, true),
         "terraform" => (terraform(target, project, &meta, &mut summary)?, true),
         "cdk" if options.synth => {
-            let template = match &options.cdk_template {
-                Some(path) => read_template(path)?,
+            let templates = match &options.cdk_template {
+                Some(path) => read_templates(path)?,
                 None => synth_cdk(project, options.node_modules.as_deref())?,
             };
             let cfn: Meta = meta_file("cloudformation", "compare.yaml")?;
             (
-                synthesized(pattern, project, &template, &cfn, &mut summary),
+                synthesized(pattern, project, &templates, &cfn, &mut summary),
                 true,
             )
         }
@@ -411,8 +411,12 @@ fn constructs(text: &str) -> Vec<String> {
 }
 
 /// Writes the CDK project into a temporary folder, installs or links its libraries, and runs
-/// `cdk synth`; returns the synthesized template.
-pub fn synth_cdk(project: &Project, node_modules: Option<&Path>) -> Result<Value, CompareError> {
+/// `cdk synth`; returns the synthesized templates, the main stack's first (an app with stacks in
+/// other regions, or CloudFront's parts in us-east-1, has several).
+pub fn synth_cdk(
+    project: &Project,
+    node_modules: Option<&Path>,
+) -> Result<Vec<Value>, CompareError> {
     let setup = |what: &str, e: std::io::Error| CompareError::SynthSetup(format!("{what}: {e}"));
     let dir = tempfile::Builder::new()
         .prefix("archpat-compare-")
@@ -469,25 +473,54 @@ pub fn synth_cdk(project: &Project, node_modules: Option<&Path>) -> Result<Value
     }
     let cdk = dir.path().join("node_modules/.bin/cdk");
     run(&cdk, &["synth", "--quiet", "--output", "cdk.out"])?;
-    let template = std::fs::read_dir(dir.path().join("cdk.out"))
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir.path().join("cdk.out"))
         .map_err(|e| setup("cdk synth wrote no cdk.out", e))?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .find(|p| p.to_string_lossy().ends_with(".template.json"))
-        .ok_or_else(|| CompareError::SynthSetup("cdk synth wrote no template".into()))?;
-    let text = std::fs::read_to_string(&template).map_err(|e| setup("cannot read", e))?;
-    serde_json::from_str(&text)
-        .map_err(|e| CompareError::SynthSetup(format!("the synthesized template is not JSON: {e}")))
+        .filter(|p| p.to_string_lossy().ends_with(".template.json"))
+        .collect();
+    // The main stack's name is the others' prefix (`<id>-edge`, `<id>-<region group>`).
+    paths.sort_by_key(|p| (p.as_os_str().len(), p.clone()));
+    let Some(main) = paths.first() else {
+        return Err(CompareError::SynthSetup(
+            "cdk synth wrote no template".into(),
+        ));
+    };
+    read_templates(main)
 }
 
-/// A template `cdk synth` wrote earlier.
-fn read_template(path: &Path) -> Result<Value, CompareError> {
-    let fail = |message: String| CompareError::CdkTemplate {
-        path: path.display().to_string(),
-        message,
+/// A template `cdk synth` wrote earlier, and those of the app's other stacks beside it: the
+/// stacks named after it (`<stack>-<suffix>.template.json`: other regions, CloudFront's parts).
+fn read_templates(path: &Path) -> Result<Vec<Value>, CompareError> {
+    let read = |path: &Path| -> Result<Value, CompareError> {
+        let fail = |message: String| CompareError::CdkTemplate {
+            path: path.display().to_string(),
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+        serde_json::from_str(&text).map_err(|e| fail(format!("not JSON: {e}")))
     };
-    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
-    serde_json::from_str(&text).map_err(|e| fail(format!("not JSON: {e}")))
+    let mut out = vec![read(path)?];
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if let (Some(stem), Some(dir)) = (name.strip_suffix(".template.json"), path.parent()) {
+        let prefix = format!("{stem}-");
+        let mut others: Vec<PathBuf> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".template.json"))
+            })
+            .collect();
+        others.sort();
+        for p in others {
+            out.push(read(&p)?);
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(unix)]
@@ -505,7 +538,7 @@ fn link(from: &Path, to: &Path) -> std::io::Result<()> {
 fn synthesized(
     pattern: &Pattern,
     project: &Project,
-    template: &Value,
+    templates: &[Value],
     cfn: &Meta,
     summary: &mut Summary,
 ) -> Vec<Found> {
@@ -521,7 +554,10 @@ fn synthesized(
         .collect();
     let mut found = Vec::new();
     let mut statements = Policies::default();
-    for (name, body) in template["Resources"].as_object().into_iter().flatten() {
+    let resources = templates
+        .iter()
+        .flat_map(|t| t["Resources"].as_object().into_iter().flatten());
+    for (name, body) in resources {
         let ty = body["Type"].as_str().unwrap_or_default().to_string();
         let path = body["Metadata"]["aws:cdk:path"].as_str().unwrap_or("");
         let top = path.split('/').nth(1).unwrap_or("");
@@ -556,10 +592,16 @@ fn synthesized(
     }
     summary.resources = found.len();
     summary.iam_statements = Some(statements.statements);
-    summary.parameters = template["Parameters"]
-        .as_object()
-        .map_or(0, |m| m.keys().filter(|k| *k != "BootstrapVersion").count());
-    summary.outputs = template["Outputs"].as_object().map_or(0, |m| m.len());
+    summary.parameters = templates
+        .iter()
+        .filter_map(|t| t["Parameters"].as_object())
+        .map(|m| m.keys().filter(|k| *k != "BootstrapVersion").count())
+        .sum();
+    summary.outputs = templates
+        .iter()
+        .filter_map(|t| t["Outputs"].as_object())
+        .map(|m| m.len())
+        .sum();
     found
 }
 

@@ -485,3 +485,48 @@ fn a_set_without_a_name_is_not_of_the_form() {
         "`--set =5` is not of the form `name=value`"
     );
 }
+
+#[test]
+fn regions_name_themselves_and_only_replicate_joins_two() {
+    let groups = "groups:\n  - { id: home, kind: region }\n  - { id: dr, kind: region, properties: { region: us-west-2 } }\n";
+    let p = ok(&format!(
+        "{HEAD}{groups}components:\n  - {{ id: a, kind: s3-bucket, group: home }}\n  - {{ id: b, kind: s3-bucket, group: dr }}\nconnections:\n  - {{ from: a, to: b, kind: replicate }}\n"
+    ));
+    assert_eq!(p.groups[1].properties["region"], "us-west-2");
+
+    let e = errors(&format!(
+        "{HEAD}groups:\n  - {{ id: home, kind: region }}\n  - {{ id: dr, kind: region }}\n  - {{ id: dr2, kind: region, properties: {{ region: eu-west-1 }} }}\n  - {{ id: dr3, kind: region, properties: {{ region: eu-west-1 }} }}\ncomponents:\n  - {{ id: a, kind: s3-bucket, group: home }}\n"
+    ));
+    assert!(
+        e.contains("demo.yaml:6:11: region group `dr` is a second region but names no `region`"),
+        "{e}"
+    );
+    assert!(
+        e.contains("demo.yaml:8:11: region groups `dr2` and `dr3` both name region `eu-west-1`"),
+        "{e}"
+    );
+
+    let e = errors(&format!(
+        "{HEAD}{groups}components:\n  - {{ id: a, kind: s3-bucket, group: home }}\n  - {{ id: b, kind: s3-bucket, group: home }}\n  - {{ id: c, kind: s3-bucket, group: dr }}\n  - {{ id: fn, kind: lambda }}\nconnections:\n  - {{ from: a, to: b, kind: replicate }}\n  - {{ from: fn, to: c, kind: read }}\n"
+    ));
+    assert!(
+        e.contains(
+            "`replicate` copies to another region, but `a` and `b` are both in region `home`"
+        ),
+        "{e}"
+    );
+    // A component outside every region group is in the first.
+    assert!(
+        e.contains("connection `fn` -> `c` (read) joins region `home` to region `dr`"),
+        "{e}"
+    );
+    assert!(e.contains("only `replicate` connections join two"), "{e}");
+
+    let e = errors(&format!(
+        "{HEAD}groups:\n  - {{ id: home, kind: region, properties: {{ region: us-east }} }}\ncomponents:\n  - {{ id: a, kind: s3-bucket, group: home }}\n"
+    ));
+    assert!(
+        e.contains("expected a region code such as eu-west-1, got `us-east`"),
+        "{e}"
+    );
+}

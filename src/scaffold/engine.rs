@@ -383,6 +383,8 @@ const SECTIONS: [&str; 4] = ["Parameters", "Conditions", "Resources", "Outputs"]
 struct Collected {
     /// Section name → (origin label, text) in render order.
     sections: BTreeMap<String, Vec<(String, String)>>,
+    /// The same for each region but the first, by region group index: a stack of its own.
+    regions: BTreeMap<usize, BTreeMap<String, Vec<(String, String)>>>,
     seen_keys: BTreeSet<String>,
     /// Component id → slot name → texts in render order.
     slots: BTreeMap<String, BTreeMap<String, Vec<String>>>,
@@ -516,11 +518,25 @@ impl<'a> Engine<'a> {
             ("{env}", naming::env_name(&c.id)),
             ("{id}", c.id.clone()),
         ];
-        self.target
+        // A replica (the target of a connection that crosses regions) may be written as another
+        // resource than its kind's own: `<kind>@replica` in refs.yaml overrides its attributes.
+        let replica = self
+            .pattern
+            .edges()
+            .any(|e| e.to.id == c.id && self.crosses(&e.connection.kind));
+        let overrides = replica
+            .then(|| self.target.refs.get(&format!("{}@replica", c.kind)))
+            .flatten();
+        let mut exprs: BTreeMap<&String, &String> = self
+            .target
             .refs
             .get(&c.kind)
             .into_iter()
             .flatten()
+            .collect();
+        exprs.extend(overrides.into_iter().flatten());
+        exprs
+            .into_iter()
             .map(|(attr, expr)| {
                 let mut v = expr.clone();
                 for (placeholder, name) in &names {
@@ -814,6 +830,124 @@ impl<'a> Engine<'a> {
         plan
     }
 
+    /// The region group a component deploys in when it is not the first region (the project's
+    /// own), by index into the pattern's groups.
+    fn second_region(&self, c: &Component) -> Option<usize> {
+        let p = self.pattern;
+        let first = p.groups.iter().position(|g| g.kind == "region")?;
+        let g = c.group?;
+        p.group_path(g)
+            .into_iter()
+            .rev()
+            .find(|&i| p.groups[i].kind == "region")
+            .filter(|&i| i != first)
+    }
+
+    /// The region a fragment's code goes to: a group's, a component's, or a connection's source's.
+    fn owner_region(&self, owner: &Owner) -> Option<usize> {
+        let p = self.pattern;
+        match owner {
+            Owner::Component(id) | Owner::Connection { from: id, .. } => {
+                self.second_region(p.component(id)?)
+            }
+            Owner::Group(id) => {
+                let first = p.groups.iter().position(|g| g.kind == "region")?;
+                let g = p.groups.iter().position(|g| &g.id == id)?;
+                p.group_path(g)
+                    .into_iter()
+                    .rev()
+                    .find(|&i| p.groups[i].kind == "region")
+                    .filter(|&i| i != first)
+            }
+        }
+    }
+
+    /// The region group id a group deploys in when it is not the first region (as a
+    /// component's `region`), or empty: what a stack per region counts as its own.
+    fn group_region(&self, id: &str) -> String {
+        self.owner_region(&Owner::Group(id.to_string()))
+            .map(|i| self.pattern.groups[i].id.clone())
+            .unwrap_or_default()
+    }
+
+    /// A fragment of a second region, as the target writes code for another region
+    /// (`meta/regions.yaml`): Terraform sets the region's provider on each block and renames the
+    /// names a region makes once, so the two regions' copies coexist in one configuration.
+    fn in_region(&self, region: usize, text: &str) -> String {
+        let Some(rules) = self.target.data.get("regions") else {
+            return text.to_string();
+        };
+        let alias = naming::tf_name(&self.pattern.groups[region].id);
+        let fill = |v: &str| v.replace("{alias}", &alias);
+        let mut out = text.to_string();
+        for pair in rules["rename"].as_array().into_iter().flatten() {
+            if let (Some(from), Some(to)) = (pair[0].as_str(), pair[1].as_str()) {
+                out = out.replace(from, &fill(to));
+            }
+        }
+        let once: Vec<&str> = rules["once"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        // References to a name made once: `aws_s3_bucket.access_logs.id`, `local.azs[0]`.
+        for name in &once {
+            for after in [".", "["] {
+                out = out.replace(
+                    &format!(".{name}{after}"),
+                    &format!(".{name}_{alias}{after}"),
+                );
+            }
+        }
+        let heads: Vec<String> = rules["blocks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(|b| format!("{b} \""))
+            .collect();
+        let line = rules["block_line"].as_str().map(fill);
+        let mut with = String::with_capacity(out.len() + 256);
+        for l in out.lines() {
+            let head = heads.iter().any(|h| l.starts_with(h.as_str())) && l.ends_with(" {");
+            match once
+                .iter()
+                .find(|name| head && l.ends_with(&format!(" \"{name}\" {{")))
+            {
+                Some(name) => {
+                    let cut = l.len() - name.len() - 4;
+                    with.push_str(&format!("{}\"{name}_{alias}\" {{", &l[..cut]));
+                }
+                None => with.push_str(l),
+            }
+            with.push('\n');
+            if let (true, Some(line)) = (head, &line) {
+                with.push_str(line);
+                with.push('\n');
+            }
+        }
+        if !out.ends_with('\n') {
+            with.pop();
+        }
+        with
+    }
+
+    /// Whether a connection kind joins two regions (`crosses` in `catalog/connections.yaml`).
+    fn crosses(&self, kind: &str) -> bool {
+        self.catalog
+            .connections
+            .get(kind)
+            .is_some_and(|k| k.crosses.is_some())
+    }
+
+    fn one_configuration(&self) -> bool {
+        self.target
+            .data
+            .get("regions")
+            .is_some_and(|r| r["one_configuration"] == Value::Bool(true))
+    }
+
     fn diagram_only(&self, c: &Component) -> bool {
         self.catalog
             .kind(&c.kind)
@@ -885,6 +1019,8 @@ impl<'a> Engine<'a> {
             "in_vpc": self.pattern.enclosing(c, "vpc").is_some(),
             "vpc": self.pattern.enclosing(c, "vpc").map(|g| g.id.clone()).unwrap_or_default(),
             "subnet": self.pattern.enclosing(c, "subnet").map(|g| g.id.clone()).unwrap_or_default(),
+            // The region group id when it is not the project's own (first) region.
+            "region": self.second_region(c).map(|i| self.pattern.groups[i].id.clone()).unwrap_or_default(),
             "groups": groups,
             "refs": self.refs(c),
             "service_principal": self.kind(c).and_then(|k| k.service_principal.clone()),
@@ -966,7 +1102,7 @@ impl<'a> Engine<'a> {
             .map(|g| {
                 json!({"id": g.id, "kind": g.kind, "label": g.label,
                     "parent": g.parent.map(|i| p.groups[i].id.clone()).unwrap_or_default(),
-                    "properties": g.properties})
+                    "properties": g.properties, "region": self.group_region(&g.id)})
             })
             .collect();
         let mut ctx = Context::new();
@@ -1065,7 +1201,7 @@ impl<'a> Engine<'a> {
                 "group",
                 json!({"id": g.id, "kind": g.kind, "label": g.label,
                     "properties": g.properties, "children": children,
-                    "endpoints": self.endpoints(&g.id)}),
+                    "endpoints": self.endpoints(&g.id), "region": self.group_region(&g.id)}),
             );
             let text = self.render(&name, &ctx)?;
             ctx.remove("group");
@@ -1169,6 +1305,7 @@ impl<'a> Engine<'a> {
             line,
             message,
         };
+        let region = owner.and_then(|o| self.owner_region(o));
         enum Target {
             None,
             Section(String, bool),
@@ -1191,7 +1328,11 @@ impl<'a> Engine<'a> {
             let target = if head.starts_with(|c: char| c.is_ascii_uppercase()) {
                 match arg {
                     Some(key) => {
-                        let key = format!("{head}:{key}");
+                        // A keyed part (the access-log bucket) is made once per region.
+                        let key = match region {
+                            Some(r) => format!("{r}/{head}:{key}"),
+                            None => format!("{head}:{key}"),
+                        };
                         let first = collected.seen_keys.insert(key);
                         Target::Section(head.to_string(), first)
                     }
@@ -1235,7 +1376,10 @@ impl<'a> Engine<'a> {
                     }
                 }
                 Target::Section(name, keep) => {
-                    let body = tidy(&body);
+                    let body = match region {
+                        Some(r) => self.in_region(r, &tidy(&body)),
+                        None => tidy(&body),
+                    };
                     if keep && !body.is_empty() {
                         if let Some(owner) = owner {
                             collected.fragments.push(Fragment {
@@ -1245,8 +1389,15 @@ impl<'a> Engine<'a> {
                                 text: body.clone(),
                             });
                         }
-                        collected
-                            .sections
+                        // Terraform writes every region into one configuration, each block
+                        // with its provider; CloudFormation and CDK a stack per region.
+                        let sections = match region {
+                            Some(r) if !self.one_configuration() => {
+                                collected.regions.entry(r).or_default()
+                            }
+                            _ => &mut collected.sections,
+                        };
+                        sections
                             .entry(name)
                             .or_default()
                             .push((origin.to_string(), body));
@@ -1347,6 +1498,49 @@ impl<'a> Engine<'a> {
                 (name, list)
             })
             .collect();
+        // Every region but the first: the same views of its own sections, for the skeleton to
+        // write as a stack (or provider) of its own.
+        let first_region = self.pattern.groups.iter().position(|g| g.kind == "region");
+        let mut regions: Vec<Value> = Vec::new();
+        for (i, g) in self.pattern.groups.iter().enumerate() {
+            if g.kind != "region" || Some(i) == first_region {
+                continue;
+            }
+            let empty = BTreeMap::new();
+            let own = collected.regions.get(&i).unwrap_or(&empty);
+            let fragments: BTreeMap<&String, Vec<Value>> = own
+                .iter()
+                .map(|(name, parts)| {
+                    let list = parts
+                        .iter()
+                        .map(|(origin, text)| json!({"origin": origin, "text": text}))
+                        .collect();
+                    (name, list)
+                })
+                .collect();
+            let raw: BTreeMap<&String, String> = own
+                .iter()
+                .map(|(name, parts)| (name, parts.iter().map(|(_, t)| t.as_str()).collect()))
+                .collect();
+            let resources: Vec<Value> = own
+                .get("Resources")
+                .into_iter()
+                .flatten()
+                .flat_map(|(_, t)| resource_types(t))
+                .map(|(id, ty)| json!({"id": id, "type": ty}))
+                .collect();
+            regions.push(json!({
+                "id": g.id, "label": g.label, "lid": naming::logical_id(&g.id),
+                "alias": naming::tf_name(&g.id),
+                "region": g.properties.get("region").cloned().unwrap_or(Value::Null),
+                "fragments": fragments, "raw_sections": raw,
+                "parameters": parse_parameters(own.get("Parameters")),
+                "outputs": own.get("Outputs").into_iter().flatten()
+                    .flat_map(|(_, t)| top_level_keys(t)).collect::<Vec<_>>(),
+                "resources": resources,
+            }));
+        }
+        put(&mut ctx, "regions", &regions);
         put(&mut ctx, "sections", &sections);
         put(&mut ctx, "raw_sections", &raw_sections);
         put(&mut ctx, "fragments", &fragments);

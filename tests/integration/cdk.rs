@@ -23,6 +23,8 @@ use crate::support::{self, archpat};
 /// The user fixtures checked besides the supported built-ins' cases.
 const FIXTURES: &[&str] = &[
     "user-alb-asg-dynamodb",
+    "user-dr-backup-restore",
+    "user-dr-pilot-light",
     "user-fanout",
     "user-private-api",
     "user-queue-worker",
@@ -33,12 +35,13 @@ const FIXTURES: &[&str] = &[
 
 /// Projects whose generated jest tests run too: they take 10-20 s each, so representative ones
 /// (serverless; VPC, load balancer and database; events and workflows; EKS; messaging; S3 events
-/// with granular cdk-nag acknowledgements) rather than every case.
+/// with granular cdk-nag acknowledgements; stacks in two regions) rather than every case.
 const JEST_CASES: &[&str] = &[
     "event-driven",
     "microservices-eks",
     "serverless-web",
     "three-tier-web",
+    "user-dr-pilot-light",
     "user-fanout",
     "user-s3-ingest",
 ];
@@ -258,7 +261,7 @@ fn synth_all(
     dirs: &[PathBuf],
     modules: &Path,
     processes: usize,
-) -> (Vec<Result<PathBuf, String>>, Vec<String>) {
+) -> (Vec<Result<Vec<PathBuf>, String>>, Vec<String>) {
     let driver = root.join("synth-all.js");
     std::fs::write(&driver, SYNTH_DRIVER).unwrap();
     let ts_node = modules.join("ts-node");
@@ -324,21 +327,28 @@ fn synth_all(
             if let Some(error) = result["error"].as_str() {
                 return Err(format!("synth failed in {}:\n{error}", d.display()));
             }
-            std::fs::read_dir(d.join("cdk.out"))
-                .ok()
-                .into_iter()
-                .flatten()
-                .map(|e| e.unwrap().path())
-                .find(|p| p.to_string_lossy().ends_with(".template.json"))
-                .ok_or_else(|| {
-                    format!(
-                        "no template in {}/cdk.out; synth printed:\n{log}",
-                        d.display()
-                    )
-                })
+            stack_templates(&d.join("cdk.out")).ok_or_else(|| {
+                format!(
+                    "no template in {}/cdk.out; synth printed:\n{log}",
+                    d.display()
+                )
+            })
         })
         .collect();
     (templates, nag)
+}
+
+/// Every stack's template in a cloud assembly, the main stack's first: the app's other stacks
+/// (CloudFront's parts in us-east-1, each region's) are named after it with a suffix, so its name
+/// is the shortest. `None` when there is none.
+fn stack_templates(out: &Path) -> Option<Vec<PathBuf>> {
+    let mut all: Vec<PathBuf> = std::fs::read_dir(out)
+        .ok()?
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".template.json"))
+        .collect();
+    all.sort_by_key(|p| (p.as_os_str().len(), p.clone()));
+    (!all.is_empty()).then_some(all)
 }
 
 fn lint_and_checkov(templates: &[PathBuf]) {
@@ -349,9 +359,11 @@ fn lint_and_checkov(templates: &[PathBuf]) {
 /// Every case generated, compiled and synthesized once, for the tests that need the templates.
 struct Synthesized {
     _root: tempfile::TempDir,
-    /// The projects that synthesized, and their templates.
+    /// The projects that synthesized, and their main stacks' templates.
     dirs: Vec<PathBuf>,
     templates: Vec<PathBuf>,
+    /// Every stack's template of every project (other regions' stacks too), for the linters.
+    all_templates: Vec<PathBuf>,
     /// Cases `archpat new` refused (with its list of what the target lacks).
     not_generated: Vec<String>,
     /// tsc errors and projects that did not synthesize.
@@ -435,11 +447,13 @@ fn synthesize_all() -> Synthesized {
     let (results, synth_took, tsc_took) = synth;
     let mut dirs = Vec::new();
     let mut templates = Vec::new();
+    let mut all_templates = Vec::new();
     for (dir, result) in generated.iter().zip(results) {
         match result {
             Ok(t) => {
                 dirs.push(dir.clone());
-                templates.push(t);
+                templates.push(t[0].clone());
+                all_templates.extend(t);
             }
             Err(e) => problems.push(e),
         }
@@ -451,6 +465,7 @@ fn synthesize_all() -> Synthesized {
         ),
         dirs,
         templates,
+        all_templates,
         not_generated,
         problems,
         took: started.elapsed(),
@@ -466,7 +481,7 @@ fn every_generated_project_compiles_synthesizes_and_passes_cfn_lint_checkov_and_
     let validated = std::panic::catch_unwind(|| {
         let (dirs, templates) = (&all.dirs, &all.templates);
         let mut problems = all.problems.clone();
-        if let Err(p) = std::panic::catch_unwind(|| lint_and_checkov(templates)) {
+        if let Err(p) = std::panic::catch_unwind(|| lint_and_checkov(&all.all_templates)) {
             problems.push(support::panic_text(p));
         }
         let linted = started.elapsed();
@@ -539,8 +554,9 @@ fn every_generated_project_compiles_synthesizes_and_passes_cfn_lint_checkov_and_
             }
         }
         eprintln!(
-            "cdk: {} projects: {} ({:.1?} in all; waited {synthesized:.1?}), cfn-lint + checkov {:.1?}, jest ({jest_ran} projects) {:.1?}, cdk synth {:.1?}",
+            "cdk: {} projects ({} stack templates): {} ({:.1?} in all; waited {synthesized:.1?}), cfn-lint + checkov {:.1?}, jest ({jest_ran} projects) {:.1?}, cdk synth {:.1?}",
             dirs.len(),
+            all.all_templates.len(),
             all.timings,
             all.took,
             linted - synthesized,
@@ -671,6 +687,22 @@ fn stacks_match_snapshots_and_generation_is_deterministic() {
         insta::assert_snapshot!(format!("cdk-{id}-stack"), stack);
         let readme = std::fs::read_to_string(a.join("README.md")).unwrap();
         insta::assert_snapshot!(format!("cdk-{id}-readme"), readme);
+    }
+    // Two regions: the app's stacks in deploy order, and the second region's stacks.
+    let id = "dr-pilot-light";
+    let a = generate(root.path(), "dr-a", &format!("user-{id}"), &[]);
+    let b = generate(root.path(), "dr-b", &format!("user-{id}"), &[]);
+    assert_eq!(
+        support::read_tree(&a),
+        support::read_tree(&b),
+        "{id}: two runs differ"
+    );
+    for (file, name) in [
+        (format!("bin/{id}.ts"), "bin"),
+        (format!("lib/{id}-dr-stack.ts"), "dr-stack"),
+    ] {
+        let text = std::fs::read_to_string(a.join(&file)).unwrap();
+        insta::assert_snapshot!(format!("cdk-{id}-{name}"), text);
     }
 }
 

@@ -32,6 +32,19 @@ struct Comp {
     label: String,
     /// Group id: `region`, `vpc` or one of [`SUBNETS`]' ids.
     group: &'static str,
+    /// In the second region (the target of a connection that `crosses` regions): its groups
+    /// are the first region's with `_2` appended.
+    second: bool,
+}
+
+impl Comp {
+    fn group_id(&self) -> String {
+        if self.second {
+            format!("{}_2", self.group)
+        } else {
+            self.group.to_string()
+        }
+    }
 }
 
 struct Builder<'a> {
@@ -102,6 +115,17 @@ impl Builder<'_> {
     }
 
     fn add(&mut self, base_id: &str, kind: &str, label: String, into_vpc: bool) -> String {
+        self.add_in(base_id, kind, label, into_vpc, false)
+    }
+
+    fn add_in(
+        &mut self,
+        base_id: &str,
+        kind: &str,
+        label: String,
+        into_vpc: bool,
+        second: bool,
+    ) -> String {
         let k = &self.catalog.kinds[kind];
         let id = self.unique_id(base_id);
         let group = self.place(k, into_vpc);
@@ -110,12 +134,14 @@ impl Builder<'_> {
             kind: kind.to_string(),
             label,
             group,
+            second,
         });
         id
     }
 
-    fn in_vpc(&self, i: usize) -> bool {
-        self.comps[i].group != "region"
+    /// In a VPC, and in which region's: companions that must share a VPC compare this.
+    fn in_vpc(&self, i: usize) -> (bool, bool) {
+        (self.comps[i].group != "region", self.comps[i].second)
     }
 
     /// Adds what each component `requires` and the pattern lacks, including what the added
@@ -133,8 +159,14 @@ impl Builder<'_> {
                         &c.kind == needed && (!same_vpc || self.in_vpc(j) == self.in_vpc(i))
                     });
                     if !present {
-                        let into_vpc = self.in_vpc(i);
-                        self.add(&snake(needed), needed, needed_kind.name.clone(), into_vpc);
+                        let (into_vpc, second) = self.in_vpc(i);
+                        self.add_in(
+                            &snake(needed),
+                            needed,
+                            needed_kind.name.clone(),
+                            into_vpc,
+                            second,
+                        );
                     }
                 } else if let Some(connection) = &req.connection {
                     let from = self.comps[i].id.clone();
@@ -165,7 +197,8 @@ impl Builder<'_> {
                             .to_string();
                         let label =
                             format!("{} ({connection} of {from})", catalog.kinds[&target].name);
-                        let to = self.add(&snake(&target), &target, label, false);
+                        let second = self.comps[i].second;
+                        let to = self.add_in(&snake(&target), &target, label, false, second);
                         self.conns.push((from, to, connection.clone()));
                     }
                 }
@@ -205,11 +238,14 @@ fn pattern_for(catalog: &Catalog, kind: &ComponentKind) -> String {
         *used += 1;
         let source = current.clone();
         let label = format!("{} ({connection})", catalog.kinds[*to].name);
-        let id = b.add(
+        // A connection that crosses regions (`replicate`) goes to a component of the second.
+        let second = catalog.connections[*connection].crosses.is_some();
+        let id = b.add_in(
             &format!("{}_{}", snake(connection), snake(to)),
             to,
             label,
             false,
+            second,
         );
         b.conns.push((source, id, connection.to_string()));
     }
@@ -235,16 +271,34 @@ fn render(kind: &ComponentKind, b: &Builder<'_>) -> String {
         quote(&format!("Coverage: {}", kind.name)),
         kind.kind,
     ));
-    out.push_str("groups:\n  - { id: region, kind: region, label: \"AWS Region\" }\n");
-    let used = |g: &str| b.comps.iter().any(|c| c.group == g);
-    if b.comps.iter().any(|c| c.group != "region") {
-        out.push_str("  - { id: vpc, kind: vpc, parent: region, label: \"VPC\" }\n");
-        for (tier, id, label) in SUBNETS {
-            if used(id) {
-                out.push_str(&format!(
-                    "  - {{ id: {id}, kind: subnet, parent: vpc, label: {}, properties: {{ tier: {tier} }} }}\n",
-                    quote(label)
-                ));
+    out.push_str("groups:\n");
+    // The first region, and a second one (another region code and address range) only for the
+    // targets of connections that cross regions.
+    for second in [false, true] {
+        let here = |c: &&Comp| c.second == second;
+        if second && !b.comps.iter().any(|c| here(&c)) {
+            continue;
+        }
+        let sfx = if second { "_2" } else { "" };
+        if second {
+            out.push_str("  - { id: region_2, kind: region, label: \"Second region\", properties: { region: us-west-2 } }\n");
+        } else {
+            out.push_str("  - { id: region, kind: region, label: \"AWS Region\" }\n");
+        }
+        let used = |g: &str| b.comps.iter().filter(here).any(|c| c.group == g);
+        if b.comps.iter().filter(here).any(|c| c.group != "region") {
+            if second {
+                out.push_str("  - { id: vpc_2, kind: vpc, parent: region_2, label: \"VPC\", properties: { cidr: 10.1.0.0/16 } }\n");
+            } else {
+                out.push_str("  - { id: vpc, kind: vpc, parent: region, label: \"VPC\" }\n");
+            }
+            for (tier, id, label) in SUBNETS {
+                if used(id) {
+                    out.push_str(&format!(
+                        "  - {{ id: {id}{sfx}, kind: subnet, parent: vpc{sfx}, label: {}, properties: {{ tier: {tier} }} }}\n",
+                        quote(label)
+                    ));
+                }
             }
         }
     }
@@ -255,7 +309,7 @@ fn render(kind: &ComponentKind, b: &Builder<'_>) -> String {
             c.id,
             c.kind,
             quote(&c.label),
-            c.group
+            c.group_id()
         ));
     }
     if !b.conns.is_empty() {
