@@ -466,9 +466,20 @@ pub fn generate(pattern: &Pattern, options: &Options) -> Result<Project, Scaffol
 }
 
 /// Everything `generate` would miss for this pattern in `options.target`, all at once.
+///
+/// With every template present, this generates the project in memory, so that what the
+/// templates themselves refuse (a combination they cannot write yet) is reported too.
 pub fn gaps(pattern: &Pattern, options: &Options) -> Result<Vec<Gap>, ScaffoldError> {
     let engine = Engine::new(pattern, options)?;
-    Ok(engine.plan().gaps)
+    let gaps = engine.plan().gaps;
+    if !gaps.is_empty() {
+        return Ok(gaps);
+    }
+    match engine.run() {
+        Ok(_) => Ok(Vec::new()),
+        Err(ScaffoldError::Gaps { gaps, .. }) => Ok(gaps),
+        Err(e) => Err(e),
+    }
 }
 
 struct Engine<'a> {
@@ -1135,6 +1146,43 @@ impl<'a> Engine<'a> {
             })
     }
 
+    /// A component's or connection's fragment, or the gap it leaves: a template that refuses
+    /// (`throw`, saying what to do) or fails is one more thing this target cannot generate,
+    /// reported with the others at the line of what it was written for.
+    fn render_or_gap(
+        &self,
+        name: &str,
+        ctx: &Context,
+        line: u64,
+        subject: impl FnOnce() -> String,
+        gaps: &mut Vec<Gap>,
+    ) -> Option<String> {
+        let template = self
+            .env
+            .get()
+            .expect("run() makes the environment before rendering")
+            .get_template(name);
+        match template.and_then(|t| t.render(ctx)) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                let need = match (e.kind(), e.detail()) {
+                    (minijinja::ErrorKind::InvalidOperation, Some(refusal)) => refusal.to_string(),
+                    _ => format!(
+                        "`{}` failed: {}",
+                        self.template_path(name),
+                        self.target.error_message(&e)
+                    ),
+                };
+                gaps.push(Gap {
+                    line,
+                    subject: subject(),
+                    need,
+                });
+                None
+            }
+        }
+    }
+
     fn run(&self) -> Result<Project, ScaffoldError> {
         let p = self.pattern;
         self.check_logical_ids()?;
@@ -1183,6 +1231,8 @@ impl<'a> Engine<'a> {
         let full = self.components_full();
         let mut ctx = self.base_context(&full);
         let mut collected = Collected::default();
+        // What the templates of components and connections refuse, all of it, before failing.
+        let mut refused: Vec<Gap> = Vec::new();
 
         for (i, g) in p.groups.iter().enumerate() {
             let Ok(name) = self.find_template(&format!("groups/{}", g.kind)) else {
@@ -1221,8 +1271,16 @@ impl<'a> Engine<'a> {
                 to: e.to.id.clone(),
             };
             for name in &wiring.templates {
-                let text = self.render(name, &ctx)?;
-                self.collect(name, &origin, Some(&owner), &text, &mut collected)?;
+                let subject = || {
+                    format!(
+                        "connection `{}` -> `{}` (`{} {} {}`)",
+                        e.from.id, e.to.id, e.from.kind, e.connection.kind, e.to.kind
+                    )
+                };
+                let line = e.connection.line;
+                if let Some(text) = self.render_or_gap(name, &ctx, line, subject, &mut refused) {
+                    self.collect(name, &origin, Some(&owner), &text, &mut collected)?;
+                }
             }
             for key in ["from", "to", "connection", "grant"] {
                 ctx.remove(key);
@@ -1265,12 +1323,22 @@ impl<'a> Engine<'a> {
                 .collect();
             put(&mut ctx, "app", &app);
             let name = &plan.components[&c.id];
-            let text = self.render(name, &ctx)?;
+            let subject = || format!("component `{}` (`{}`)", c.id, c.kind);
+            let text = self.render_or_gap(name, &ctx, c.line, subject, &mut refused);
             for key in ["c", "slots", "slot_keys", "app"] {
                 ctx.remove(key);
             }
-            let owner = Owner::Component(c.id.clone());
-            self.collect(name, &c.label, Some(&owner), &text, &mut collected)?;
+            if let Some(text) = text {
+                let owner = Owner::Component(c.id.clone());
+                self.collect(name, &c.label, Some(&owner), &text, &mut collected)?;
+            }
+        }
+        if !refused.is_empty() {
+            return Err(ScaffoldError::Gaps {
+                target: self.options.target.to_string(),
+                pattern: p.source.clone(),
+                gaps: refused,
+            });
         }
 
         self.assemble(ctx, collected)
