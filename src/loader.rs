@@ -864,7 +864,21 @@ fn check(c: &mut Checker<'_>, raw: &RawPattern) -> Vec<usize> {
             && !kind.may_connect(&conn.kind.value, to_kind)
         {
             let allowed = kind.allowed_towards(to_kind);
-            let hint = if allowed.is_empty() {
+            // What this connection kind may join instead (`replicate` copies between kinds
+            // of one kind only), so the hint says what to draw.
+            let targets: Vec<&str> = kind
+                .connects
+                .iter()
+                .filter(|r| r.kind == conn.kind.value)
+                .flat_map(|r| r.to.iter().map(String::as_str))
+                .collect();
+            let hint = if allowed.is_empty() && !targets.is_empty() {
+                format!(
+                    "a `{from_kind}` cannot connect to a `{to_kind}` at all; it may `{}` a {}",
+                    conn.kind.value,
+                    either(&targets)
+                )
+            } else if allowed.is_empty() {
                 format!("a `{from_kind}` cannot connect to a `{to_kind}` at all")
             } else {
                 format!(
@@ -995,7 +1009,10 @@ fn check_regions(
     defaults: &IndexMap<String, Value>,
 ) {
     const REGION: &str = "region";
+    // A group whose id an earlier group already has is refused as a duplicate, not as a region.
+    let mut ids = std::collections::HashSet::new();
     let regions: Vec<usize> = (0..raw.groups.len())
+        .filter(|&i| ids.insert(raw.groups[i].id.value.as_str()))
         .filter(|&i| raw.groups[i].kind.value == REGION)
         .collect();
     let Some(&first) = regions.first() else {
@@ -1031,7 +1048,10 @@ fn check_regions(
                     "region groups `{other}` and `{}` both name region `{name}`",
                     g.id.value
                 ),
-                Some("draw one region group per region".into()),
+                Some(format!(
+                    "each region group is a stack of its own in the region it names: give `{}` another region, or move its components into `{other}`",
+                    g.id.value
+                )),
             );
         }
     }
@@ -1107,8 +1127,10 @@ fn check_regions(
                     conn.from.value, conn.to.value, conn.kind.value
                 ),
                 Some(format!(
-                    "each region is a stack of its own; only {} connections join two",
-                    either(&crossing)
+                    "each region is a stack of its own; only {} connections join two: put `{}` and `{}` in the same region",
+                    either(&crossing),
+                    conn.from.value,
+                    conn.to.value
                 )),
             );
         }

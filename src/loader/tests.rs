@@ -106,6 +106,17 @@ fn connection_the_catalog_does_not_allow_lists_what_is_allowed() {
 }
 
 #[test]
+fn a_connection_kind_towards_the_wrong_kind_says_what_it_may_join() {
+    let e = errors(&format!(
+        "{HEAD}components:\n  - {{ id: a, kind: s3-bucket }}\n  - {{ id: t, kind: dynamodb-table }}\nconnections:\n  - {{ from: a, to: t, kind: replicate }}\n"
+    ));
+    assert!(
+        e.contains("hint: a `s3-bucket` cannot connect to a `dynamodb-table` at all; it may `replicate` a `s3-bucket`"),
+        "{e}"
+    );
+}
+
+#[test]
 fn unknown_group_and_group_cycle() {
     let e = errors(&format!(
         "{HEAD}groups:\n  - {{ id: a, kind: container, parent: b }}\n  - {{ id: b, kind: container, parent: a }}\ncomponents:\n  - {{ id: fn, kind: lambda, group: nowhere }}\n"
@@ -502,7 +513,7 @@ fn regions_name_themselves_and_only_replicate_joins_two() {
         "{e}"
     );
     assert!(
-        e.contains("demo.yaml:8:11: region groups `dr2` and `dr3` both name region `eu-west-1`"),
+        e.contains("demo.yaml:8:11: region groups `dr2` and `dr3` both name region `eu-west-1`\n  hint: each region group is a stack of its own in the region it names: give `dr3` another region, or move its components into `dr2`"),
         "{e}"
     );
 
@@ -520,7 +531,10 @@ fn regions_name_themselves_and_only_replicate_joins_two() {
         e.contains("connection `fn` -> `c` (read) joins region `home` to region `dr`"),
         "{e}"
     );
-    assert!(e.contains("only `replicate` connections join two"), "{e}");
+    assert!(
+        e.contains("only `replicate` connections join two: put `fn` and `c` in the same region"),
+        "{e}"
+    );
 
     let e = errors(&format!(
         "{HEAD}groups:\n  - {{ id: home, kind: region, properties: {{ region: us-east }} }}\ncomponents:\n  - {{ id: a, kind: s3-bucket, group: home }}\n"

@@ -275,6 +275,31 @@ bad-ids.yaml:5:11: component id `Fn` is not a valid id
   hint: give one of them another `cidr` (such as 10.1.0.0/16) so they can be peered
 `overlapping-vpcs.yaml` has 1 error
 " },
+    // ---- The loader: regions ----
+    Case { name: "region-without-name", setup: &[Bad("region-without-name")], args: &["check", "--diagram-only", "region-without-name.yaml"], code: 1, stderr: "error: region-without-name.yaml:6:11: region group `dr` is a second region but names no `region`
+  hint: give it `properties: { region: us-west-2 }` (any region code): the first region group, `main`, is where the project deploys
+`region-without-name.yaml` has 1 error
+" },
+    Case { name: "same-region-twice", setup: &[Bad("same-region-twice")], args: &["check", "--diagram-only", "same-region-twice.yaml"], code: 1, stderr: "error: same-region-twice.yaml:6:11: region groups `main` and `dr` both name region `us-east-1`
+  hint: each region group is a stack of its own in the region it names: give `dr` another region, or move its components into `main`
+`same-region-twice.yaml` has 1 error
+" },
+    Case { name: "bad-region-name", setup: &[Bad("bad-region-name")], args: &["check", "--diagram-only", "bad-region-name.yaml"], code: 1, stderr: "error: bad-region-name.yaml:6:51: bad value for property `region` of group kind `region`: expected a region code such as eu-west-1, got `Oregon`
+  hint: The region code (us-west-2). The first region group is where the project deploys and may leave it empty (the deploy-time choice); every other region group is a second stack in the region it names, reached only by `replicate` connections.
+`bad-region-name.yaml` has 1 error
+" },
+    Case { name: "replicate-in-one-region", setup: &[Bad("replicate-in-one-region")], args: &["check", "--diagram-only", "replicate-in-one-region.yaml"], code: 1, stderr: "error: replicate-in-one-region.yaml:10:35: `replicate` copies to another region, but `data` and `copy` are both in region `main`
+  hint: put `copy` in a second `region` group (with `properties: { region: us-west-2 }`)
+`replicate-in-one-region.yaml` has 1 error
+" },
+    Case { name: "connection-across-regions", setup: &[Bad("connection-across-regions")], args: &["check", "--diagram-only", "connection-across-regions.yaml"], code: 1, stderr: "error: connection-across-regions.yaml:11:13: connection `fn` -> `copy` (read) joins region `main` to region `dr`
+  hint: each region is a stack of its own; only `replicate` connections join two: put `fn` and `copy` in the same region
+`connection-across-regions.yaml` has 1 error
+" },
+    Case { name: "replicate-bad-kinds", setup: &[Bad("replicate-bad-kinds")], args: &["check", "--diagram-only", "replicate-bad-kinds.yaml"], code: 1, stderr: "error: replicate-bad-kinds.yaml:11:37: a `s3-bucket` cannot `replicate` a `dynamodb-table` (`data` -> `orders`)
+  hint: a `s3-bucket` cannot connect to a `dynamodb-table` at all; it may `replicate` a `s3-bucket`
+`replicate-bad-kinds.yaml` has 1 error
+" },
     Case { name: "database-outside-vpc", setup: &[Bad("database-outside-vpc")], args: &["check", "--diagram-only", "database-outside-vpc.yaml"], code: 1, stderr: "error: database-outside-vpc.yaml:9:42: component `db` (`rds-instance`) must sit in a VPC, in a subnet group of tier `private-data` or `private-app`
   hint: put it in a `subnet` group with `tier: private-data` inside a `vpc` group
 `database-outside-vpc.yaml` has 1 error

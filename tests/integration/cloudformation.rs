@@ -49,13 +49,13 @@ fn all_cases() -> Vec<(String, String, Vec<String>)> {
         .collect()
 }
 
-/// The templates a project deploys in us-east-1 beside its main stack (`us-east-1/*.yaml`: what
-/// CloudFront needs there, such as its WAF web ACL or its log deliveries), in name order; most
-/// projects have none.
-fn edge_templates(project: &Path) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = std::fs::read_dir(project.join("us-east-1"))
-        .into_iter()
-        .flatten()
+/// The templates a project deploys beside its main stack, in name order: in us-east-1
+/// (`us-east-1/*.yaml`: what CloudFront needs there, such as its WAF web ACL or its log
+/// deliveries) and in its other regions (`regions/*.yaml`); most projects have none.
+fn side_templates(project: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = ["us-east-1", "regions"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(project.join(d)).into_iter().flatten())
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
         .collect();
@@ -81,15 +81,15 @@ fn every_generated_template_passes_cfn_lint_and_checkov() {
     let generated = started.elapsed();
     let templates: Vec<PathBuf> = dirs
         .iter()
-        .flat_map(|d| std::iter::once(d.join("template.yaml")).chain(edge_templates(d)))
+        .flat_map(|d| std::iter::once(d.join("template.yaml")).chain(side_templates(d)))
         .collect();
-    let edge = templates.len() - dirs.len();
+    let side = templates.len() - dirs.len();
 
     // One cfn-lint and one checkov process over every template, side by side.
     let validated = std::panic::catch_unwind(|| {
         support::assert_cfn_lint_and_checkov_clean(&templates, &[]);
         eprintln!(
-            "cloudformation: {} templates ({edge} in us-east-1): generate {generated:.1?}, cfn-lint + checkov {:.1?}",
+            "cloudformation: {} templates ({side} in us-east-1 or other regions): generate {generated:.1?}, cfn-lint + checkov {:.1?}",
             templates.len(),
             started.elapsed() - generated
         );

@@ -160,6 +160,10 @@ struct Gap {
     /// Resource types removed from the state when destroy fails with this gap's error.
     #[serde(default)]
     forget: Vec<String>,
+    /// The pattern files (by stem) that need this gap when no built-in does: a run of the
+    /// built-ins alone does not count it as unneeded.
+    #[serde(default)]
+    patterns: Vec<String>,
 }
 
 struct Gaps {
@@ -408,6 +412,8 @@ struct Project {
     types: BTreeSet<String>,
     /// Variables without a default.
     required: Vec<String>,
+    /// The `alias` of each `provider "aws"` besides the default one (one per second region).
+    aliases: Vec<String>,
 }
 
 fn tf_files(dir: &Path) -> Vec<PathBuf> {
@@ -426,6 +432,7 @@ fn read_project(dir: &Path) -> Project {
         resources: Vec::new(),
         types: BTreeSet::new(),
         required: Vec::new(),
+        aliases: Vec::new(),
     };
     for file in tf_files(dir) {
         let text = std::fs::read_to_string(&file).unwrap();
@@ -453,6 +460,12 @@ fn read_project(dir: &Path) -> Project {
                 }
                 ("data", [ty, _]) => {
                     p.types.insert(ty.to_string());
+                }
+                ("provider", ["aws"]) => {
+                    let alias = block.body().attributes().find(|a| a.key() == "alias");
+                    if let Some(hcl::Expression::String(a)) = alias.map(|a| a.expr()) {
+                        p.aliases.push(a.clone());
+                    }
                 }
                 ("variable", [name])
                     if !block.body().attributes().any(|a| a.key() == "default") =>
@@ -530,6 +543,11 @@ fn drop_gap_resources(
                 .replace_all(&new, |c: &regex::Captures| {
                     let attr = &c[2];
                     let value = match (stand_ins.get(attr), r.args.get(attr)) {
+                        // `=name`: the dropped resource's own argument `name`.
+                        (Some(v), _) if v.starts_with('=') => r
+                            .args
+                            .get(&v[1..])
+                            .map_or_else(|| "null".to_string(), |e| format!("({e})")),
                         (Some(v), _) => serde_json::to_string(v).unwrap(),
                         (None, Some(expr)) => format!("({expr})"),
                         (None, None) => "null".to_string(),
@@ -545,25 +563,41 @@ fn drop_gap_resources(
     (blocks, dropped)
 }
 
-fn provider_override(moto: &Moto, endpoints: &BTreeSet<&str>) -> String {
+/// The override of every `aws` provider of the project: the default one and each region's alias
+/// (Terraform merges an override's provider block with the one of the same alias), so that no
+/// region's calls leave the emulator. moto serves every region on the same endpoint.
+fn provider_override(moto: &Moto, endpoints: &BTreeSet<&str>, aliases: &[String]) -> String {
     let mut s = String::from(
         "# Written by archpat's emulator test (tests/integration/emulator.rs); not part of the\n\
-         # generated project. Every AWS endpoint the project uses points at the local emulator.\n\
-         provider \"aws\" {\n\
-         \x20 access_key                  = \"test\"\n\
-         \x20 secret_key                  = \"test\"\n\
-         \x20 skip_credentials_validation = true\n\
-         \x20 skip_requesting_account_id  = false\n\
-         \x20 skip_metadata_api_check     = true\n\
-         \x20 s3_use_path_style           = true\n\
-         \x20 max_retries                 = 3\n\n\
-         \x20 endpoints {\n",
+         # generated project. Every AWS endpoint the project uses points at the local emulator.\n",
     );
     let width = endpoints.iter().map(|e| e.len()).max().unwrap_or(0);
-    for e in endpoints {
-        let _ = writeln!(s, "    {e:<width$} = \"{}\"", moto.url());
+    for (i, alias) in std::iter::once(None)
+        .chain(aliases.iter().map(Some))
+        .enumerate()
+    {
+        if i > 0 {
+            s.push('\n');
+        }
+        s.push_str("provider \"aws\" {\n");
+        if let Some(a) = alias {
+            let _ = writeln!(s, "  alias                       = \"{a}\"");
+        }
+        s.push_str(
+            "  access_key                  = \"test\"\n\
+             \x20 secret_key                  = \"test\"\n\
+             \x20 skip_credentials_validation = true\n\
+             \x20 skip_requesting_account_id  = false\n\
+             \x20 skip_metadata_api_check     = true\n\
+             \x20 s3_use_path_style           = true\n\
+             \x20 max_retries                 = 3\n\n\
+             \x20 endpoints {\n",
+        );
+        for e in endpoints {
+            let _ = writeln!(s, "    {e:<width$} = \"{}\"", moto.url());
+        }
+        s.push_str("  }\n}\n");
     }
-    s.push_str("  }\n}\n");
     s
 }
 
@@ -697,14 +731,27 @@ fn short(text: &str) -> String {
     }
 }
 
+/// The name a pattern's project and report line go by: a built-in's id, a pattern file's stem.
+fn pattern_name(pattern: &str) -> String {
+    match pattern.strip_suffix(".yaml") {
+        Some(_) => Path::new(pattern)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        None => pattern.to_string(),
+    }
+}
+
+/// One pattern (a built-in's id or a pattern file's absolute path) applied and destroyed.
 fn deploy(pattern: &str, root: &Path, moto: &Moto, gaps: &Gaps, probe: bool) -> Outcome {
     let started = Instant::now();
     let (binary, rc) = crate::terraform::terraform();
+    let name = pattern_name(pattern);
     let mut o = Outcome {
-        pattern: pattern.to_string(),
+        pattern: name.clone(),
         ..Default::default()
     };
-    let dir = root.join(pattern);
+    let dir = root.join(&name);
     let out = archpat()
         .args(["new", pattern, "--iac", "terraform", "-o"])
         .arg(&dir)
@@ -785,7 +832,7 @@ fn deploy(pattern: &str, root: &Path, moto: &Moto, gaps: &Gaps, probe: bool) -> 
     }
     let var_args: Vec<String> = vars.iter().map(|v| format!("-var={v}")).collect();
 
-    let mut override_text = provider_override(moto, &endpoints);
+    let mut override_text = provider_override(moto, &endpoints, &project.aliases);
     if !probe {
         let (blocks, dropped) = drop_gap_resources(&dir, &project, gaps);
         override_text.push_str(&blocks);
@@ -967,11 +1014,30 @@ fn every_builtin_applies_and_destroys_on_the_emulator() {
         BTreeSet::from(support::BUILTINS),
         "ORDER lists every built-in"
     );
-    let patterns: Vec<&str> = ORDER
+    // Built-ins in ORDER's order, then the pattern files named (`*.yaml`, relative to the
+    // repository or absolute: a fixture such as tests/fixtures/user-dr-backup-restore.yaml).
+    let mut patterns: Vec<String> = ORDER
         .iter()
-        .copied()
-        .filter(|p| only.as_ref().is_none_or(|o| o.iter().any(|x| x == p)))
+        .filter(|p| only.as_ref().is_none_or(|o| o.iter().any(|x| x == *p)))
+        .map(|p| p.to_string())
         .collect();
+    for x in only.iter().flatten() {
+        if x.ends_with(".yaml") {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(x);
+            assert!(
+                path.is_file(),
+                "ARCHPAT_EMULATOR_PATTERNS: pattern file `{}` does not exist",
+                path.display()
+            );
+            patterns.push(path.to_string_lossy().into_owned());
+        } else {
+            assert!(
+                ORDER.contains(&x.as_str()),
+                "ARCHPAT_EMULATOR_PATTERNS: `{x}` is no built-in ({}) and no pattern file (`*.yaml`)",
+                ORDER.join(", ")
+            );
+        }
+    }
     assert!(
         !patterns.is_empty(),
         "ARCHPAT_EMULATOR_PATTERNS names no built-in"
@@ -994,7 +1060,13 @@ fn every_builtin_applies_and_destroys_on_the_emulator() {
         Root::Temp(root)
     };
     let started = Instant::now();
-    let queue = Mutex::new(patterns.iter().rev().copied().collect::<Vec<_>>());
+    let queue = Mutex::new(
+        patterns
+            .iter()
+            .rev()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
     let outcomes = Mutex::new(Vec::new());
     std::thread::scope(|s| {
         for worker in 0..jobs.min(patterns.len()) {
@@ -1010,6 +1082,7 @@ fn every_builtin_applies_and_destroys_on_the_emulator() {
                         None => moto = Some(Moto::start(root.join(format!("moto-{worker}.log")))),
                     }
                     let o = deploy(pattern, root, moto.as_ref().unwrap(), gaps, probe);
+                    let pattern = &o.pattern;
                     eprintln!(
                         "emulator: {pattern}: apply {:.0?}, destroy {:.0?}, total {:.0?}; {} defect(s), {} gap(s)",
                         o.apply,
@@ -1069,7 +1142,7 @@ fn every_builtin_applies_and_destroys_on_the_emulator() {
             let used = outcomes.iter().any(|o| {
                 o.gaps_seen.contains(&i) || (!probe && o.gaps.iter().any(|(g, _)| *g == i))
             });
-            if used {
+            if used || !gap.patterns.is_empty() {
                 continue;
             }
             let present = gap

@@ -131,7 +131,13 @@ fn calls_for(
     for e in pattern.edges() {
         let (from, to, kind) = (&e.from.kind, &e.to.kind, e.connection.kind.as_str());
         if e.from.id == component && to == "dynamodb-table" && kind.contains("write") {
-            tables.push(e.to.id.clone());
+            // A global table's replica has its source's name in every region, and the
+            // function's calls go to the emulator's one region: what it wrote is in the source.
+            let source = pattern
+                .edges()
+                .find(|r| r.to.id == e.to.id && r.connection.kind == "replicate")
+                .map_or(&e.to.id, |r| &r.from.id);
+            tables.push(source.clone());
         }
         if e.from.id == component && to == "sqs-queue" && kind == "consume" {
             invoked = true;
@@ -410,9 +416,9 @@ fn listed(answer: &Value) -> Vec<Value> {
 pub fn check(pattern: &str, dir: &Path, state: &Value, moto: &Moto) -> (Vec<String>, Vec<String>) {
     let model = archpat::library::Library::default()
         .load(pattern)
-        .expect("the built-in loads")
+        .expect("the pattern loads")
         .resolve(&[])
-        .expect("the built-in resolves");
+        .expect("the pattern resolves");
     let mut defects = Vec::new();
     let mut checked = Vec::new();
     for f in functions(state) {
