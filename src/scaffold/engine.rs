@@ -142,6 +142,23 @@ pub fn template_file(target: &str, path: &str) -> Option<&'static str> {
     }
 }
 
+/// A section's fragments one by one, each with where it came from, for templates that lay them
+/// out themselves.
+fn fragment_views(
+    sections: &BTreeMap<String, Vec<(String, String)>>,
+) -> BTreeMap<&String, Vec<Value>> {
+    sections
+        .iter()
+        .map(|(name, parts)| {
+            let list = parts
+                .iter()
+                .map(|(origin, text)| json!({"origin": origin, "text": text}))
+                .collect();
+            (name, list)
+        })
+        .collect()
+}
+
 fn collect_files<'a>(dir: &'a Dir<'a>, out: &mut Vec<&'a include_dir::File<'a>>) {
     out.extend(dir.files());
     for d in dir.dirs() {
@@ -1555,17 +1572,7 @@ impl<'a> Engine<'a> {
         let app_files: Vec<&String> = collected.files.keys().collect();
         // Every section's fragments one by one, for targets that lay them out themselves
         // (Terraform: one file per concern, a blank line between blocks).
-        let fragments: BTreeMap<&String, Vec<Value>> = collected
-            .sections
-            .iter()
-            .map(|(name, parts)| {
-                let list = parts
-                    .iter()
-                    .map(|(origin, text)| json!({"origin": origin, "text": text}))
-                    .collect();
-                (name, list)
-            })
-            .collect();
+        let fragments = fragment_views(&collected.sections);
         // Every region but the first: the same views of its own sections, for the skeleton to
         // write as a stack (or provider) of its own.
         let first_region = self.pattern.groups.iter().position(|g| g.kind == "region");
@@ -1576,16 +1583,7 @@ impl<'a> Engine<'a> {
             }
             let empty = BTreeMap::new();
             let own = collected.regions.get(&i).unwrap_or(&empty);
-            let fragments: BTreeMap<&String, Vec<Value>> = own
-                .iter()
-                .map(|(name, parts)| {
-                    let list = parts
-                        .iter()
-                        .map(|(origin, text)| json!({"origin": origin, "text": text}))
-                        .collect();
-                    (name, list)
-                })
-                .collect();
+            let fragments = fragment_views(own);
             let raw: BTreeMap<&String, String> = own
                 .iter()
                 .map(|(name, parts)| (name, parts.iter().map(|(_, t)| t.as_str()).collect()))
