@@ -159,6 +159,19 @@ fn fragment_views(
         .collect()
 }
 
+/// How a gap names the component it is about: ``component `db` (`aurora-cluster`)``.
+fn component_subject(c: &Component) -> String {
+    format!("component `{}` (`{}`)", c.id, c.kind)
+}
+
+/// How a gap names the connection it is about, with its kind triple.
+fn connection_subject(e: &Edge) -> String {
+    format!(
+        "connection `{}` -> `{}` (`{} {} {}`)",
+        e.from.id, e.to.id, e.from.kind, e.connection.kind, e.to.kind
+    )
+}
+
 fn collect_files<'a>(dir: &'a Dir<'a>, out: &mut Vec<&'a include_dir::File<'a>>) {
     out.extend(dir.files());
     for d in dir.dirs() {
@@ -814,7 +827,7 @@ impl<'a> Engine<'a> {
                 }
                 Err(name) => plan.gaps.push(Gap {
                     line: c.line,
-                    subject: format!("component `{}` (`{}`)", c.id, c.kind),
+                    subject: component_subject(c),
                     need: format!("add `{}`", self.template_path(&name)),
                 }),
             }
@@ -845,10 +858,7 @@ impl<'a> Engine<'a> {
                     for need in needs {
                         plan.gaps.push(Gap {
                             line: e.connection.line,
-                            subject: format!(
-                                "connection `{}` -> `{}` (`{} {} {}`)",
-                                e.from.id, e.to.id, e.from.kind, e.connection.kind, e.to.kind
-                            ),
+                            subject: connection_subject(&e),
                             need,
                         });
                     }
@@ -1151,12 +1161,16 @@ impl<'a> Engine<'a> {
         ctx
     }
 
-    fn render(&self, name: &str, ctx: &Context) -> Result<String, ScaffoldError> {
+    fn render_raw(&self, name: &str, ctx: &Context) -> Result<String, minijinja::Error> {
         self.env
             .get()
             .expect("run() makes the environment before rendering")
             .get_template(name)
             .and_then(|t| t.render(ctx))
+    }
+
+    fn render(&self, name: &str, ctx: &Context) -> Result<String, ScaffoldError> {
+        self.render_raw(name, ctx)
             .map_err(|e| ScaffoldError::Template {
                 template: self.template_path(name),
                 message: self.target.error_message(&e),
@@ -1174,12 +1188,7 @@ impl<'a> Engine<'a> {
         subject: impl FnOnce() -> String,
         gaps: &mut Vec<Gap>,
     ) -> Option<String> {
-        let template = self
-            .env
-            .get()
-            .expect("run() makes the environment before rendering")
-            .get_template(name);
-        match template.and_then(|t| t.render(ctx)) {
+        match self.render_raw(name, ctx) {
             Ok(text) => Some(text),
             Err(e) => {
                 let need = match (e.kind(), e.detail()) {
@@ -1288,12 +1297,7 @@ impl<'a> Engine<'a> {
                 to: e.to.id.clone(),
             };
             for name in &wiring.templates {
-                let subject = || {
-                    format!(
-                        "connection `{}` -> `{}` (`{} {} {}`)",
-                        e.from.id, e.to.id, e.from.kind, e.connection.kind, e.to.kind
-                    )
-                };
+                let subject = || connection_subject(&e);
                 let line = e.connection.line;
                 if let Some(text) = self.render_or_gap(name, &ctx, line, subject, &mut refused) {
                     self.collect(name, &origin, Some(&owner), &text, &mut collected)?;
@@ -1340,7 +1344,7 @@ impl<'a> Engine<'a> {
                 .collect();
             put(&mut ctx, "app", &app);
             let name = &plan.components[&c.id];
-            let subject = || format!("component `{}` (`{}`)", c.id, c.kind);
+            let subject = || component_subject(c);
             let text = self.render_or_gap(name, &ctx, c.line, subject, &mut refused);
             for key in ["c", "slots", "slot_keys", "app"] {
                 ctx.remove(key);
