@@ -341,6 +341,11 @@ pub struct ConnectRule {
     /// stream reading a Kinesis stream takes no direct writes. The loader refuses them.
     #[serde(default)]
     pub instead_of: Option<InsteadOf>,
+    /// Why this rule's connections may reach a component in another region (a Route 53 record
+    /// is global, and each one is a resource of its own): they are generated with their target,
+    /// in its region's stack, instead of being refused as crossing regions.
+    #[serde(default)]
+    pub across_regions: Option<String>,
 }
 
 /// Incoming connection kinds that one `connects` rule rules out on its source, and why.
@@ -996,6 +1001,7 @@ impl Catalog {
                         properties: IndexMap::new(),
                         limit: None,
                         instead_of: None,
+                        across_regions: None,
                     });
                 }
             }

@@ -1095,11 +1095,15 @@ fn check_regions(
         };
         let crosses = kind.crosses.as_deref() == Some(REGION);
         let (ra, rb) = (&raw.groups[a].id.value, &raw.groups[b].id.value);
-        let allowed = kinds_of
+        let rule = kinds_of
             .get(conn.from.value.as_str())
             .and_then(|k| c.catalog.kind(k))
             .zip(kinds_of.get(conn.to.value.as_str()))
-            .is_some_and(|(k, to)| k.may_connect(&conn.kind.value, to));
+            .and_then(|(k, to)| k.rule(&conn.kind.value, to));
+        let allowed = rule.is_some();
+        if rule.is_some_and(|r| r.across_regions.is_some()) {
+            continue;
+        }
         if crosses && a == b && allowed {
             c.error(
                 &conn.kind,

@@ -881,12 +881,21 @@ impl<'a> Engine<'a> {
             .filter(|&i| i != first)
     }
 
-    /// The region a fragment's code goes to: a group's, a component's, or a connection's source's.
+    /// The region a fragment's code goes to: a group's, a component's, or a connection's source's
+    /// (its target's when the catalog lets the connection reach across regions: a Route 53
+    /// record deploys with what it points at, which may come after the main stack).
     fn owner_region(&self, owner: &Owner) -> Option<usize> {
         let p = self.pattern;
         match owner {
-            Owner::Component(id) | Owner::Connection { from: id, .. } => {
-                self.second_region(p.component(id)?)
+            Owner::Component(id) => self.second_region(p.component(id)?),
+            Owner::Connection { from, kind, to } => {
+                let (source, target) = (p.component(from)?, p.component(to)?);
+                let across = self
+                    .catalog
+                    .kind(&source.kind)
+                    .and_then(|k| k.rule(kind, &target.kind))
+                    .is_some_and(|r| r.across_regions.is_some());
+                self.second_region(if across { target } else { source })
             }
             Owner::Group(id) => {
                 let first = p.groups.iter().position(|g| g.kind == "region")?;
@@ -1565,6 +1574,14 @@ impl<'a> Engine<'a> {
             .map(|(id, ty)| json!({"id": id, "type": ty}))
             .collect();
         let parameters = parse_parameters(collected.sections.get("Parameters"));
+        // The main stack's output names, which the stacks of other regions may take as parameters.
+        let outputs: Vec<String> = collected
+            .sections
+            .get("Outputs")
+            .into_iter()
+            .flatten()
+            .flat_map(|(_, t)| top_level_keys(t))
+            .collect();
         let skipped: Vec<Value> = self
             .pattern
             .components()
@@ -1616,6 +1633,7 @@ impl<'a> Engine<'a> {
         put(&mut ctx, "fragments", &fragments);
         put(&mut ctx, "parameter_groups", &parameter_groups);
         put(&mut ctx, "parameters", &parameters);
+        put(&mut ctx, "outputs", &outputs);
         put(&mut ctx, "resources", &resources);
         put(&mut ctx, "skipped", &skipped);
         put(&mut ctx, "app_files", &app_files);

@@ -567,3 +567,42 @@ fn check_reports_every_part_a_template_refuses() {
     assert_eq!(new.status.code(), Some(1));
     assert!(!out_dir.exists(), "a refused project writes nothing");
 }
+
+/// A failover record without its other half would answer for a name with nothing to fail over
+/// to: every target refuses it, located at the route, and `new` writes nothing.
+#[test]
+fn check_refuses_a_failover_route_without_its_pair() {
+    let root = tempfile::tempdir().unwrap();
+    let standby = std::fs::read_to_string("tests/fixtures/user-dr-warm-standby.yaml").unwrap();
+    let lone = standby.replace("failover: secondary", "failover: none");
+    assert_ne!(lone, standby);
+    let file = root.path().join("lone.yaml");
+    std::fs::write(&file, &lone).unwrap();
+    let path = file.to_str().unwrap();
+    let line = 1 + lone
+        .lines()
+        .position(|l| l.contains("failover: primary"))
+        .unwrap();
+    for iac in ["cloudformation", "terraform", "cdk"] {
+        let out = archpat()
+            .args(["check", "--iac", iac, path])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{iac}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        let at = format!("{path}:{line}: connection `dns` -> `web` (`route53-zone route alb`): ");
+        assert!(err.contains(&at), "{iac}: missing `{at}` in\n{err}");
+        assert!(
+            err.contains("needs exactly one `primary` and one `secondary` route"),
+            "{iac}: {err}"
+        );
+        let out_dir = root.path().join(iac);
+        let new = archpat()
+            .args(["new", path, "--iac", iac, "--no-input", "-o"])
+            .arg(&out_dir)
+            .output()
+            .unwrap();
+        assert_eq!(new.status.code(), Some(1), "{iac}");
+        assert!(!out_dir.exists(), "{iac}: a refused project writes nothing");
+    }
+}
