@@ -85,6 +85,15 @@ NAMES = {
 }
 
 
+# Computed sets of objects a template reads the one element of (a single-name certificate's
+# validation record, through `one(...)`): that element, in the shape the provider returns.
+ONE_ELEMENT = {
+    "aws_acm_certificate": {"domain_validation_options": [{
+        "domain_name": "example.com", "resource_record_name": "_0.example.com.",
+        "resource_record_type": "CNAME", "resource_record_value": "_0.acm-validations.aws."}]},
+}
+
+
 def is_arn(attr):
     return attr == "arn" or attr.endswith("_arn")
 
@@ -94,6 +103,7 @@ def arn_defaults(tf_type, block):
     if tf_type in IDS:
         out["id"] = IDS[tf_type]
     out.update(NAMES.get(tf_type, {}))
+    out.update(ONE_ELEMENT.get(tf_type, {}))
     for attr, spec in sorted(block.get("attributes", {}).items()):
         kind = spec.get("type")
         if not spec.get("computed"):

@@ -128,6 +128,7 @@ fn calls_for(
     let mut calls = Vec::new();
     let mut tables = Vec::new();
     let mut invoked = false;
+    let mut behind_alb = None;
     for e in pattern.edges() {
         let (from, to, kind) = (&e.from.kind, &e.to.kind, e.connection.kind.as_str());
         if e.from.id == component && to == "dynamodb-table" && kind.contains("write") {
@@ -177,6 +178,14 @@ fn calls_for(
                 });
             }
             ("apigateway-http", "invoke") => invoked = true,
+            ("alb", "route") => {
+                invoked = true;
+                behind_alb = Some(pattern.edges().any(|a| {
+                    a.from.id == e.from.id
+                        && a.connection.kind == "authorize"
+                        && a.to.kind == "cognito-user-pool"
+                }));
+            }
             _ => {}
         }
     }
@@ -185,6 +194,9 @@ fn calls_for(
         .any(|e| e.to.id == component && e.from.kind == "apigateway-http");
     if behind_api {
         calls.extend(api_calls(!tables.is_empty()));
+    }
+    if let Some(signs_in) = behind_alb {
+        calls.extend(alb_calls(signs_in, !tables.is_empty()));
     }
     // Nothing in the pattern invokes it (a producer): a direct invocation, as `aws lambda invoke`.
     let invoked_by_anything = invoked || pattern.edges().any(|e| e.to.id == component);
@@ -197,6 +209,58 @@ fn calls_for(
         invoked = true;
     }
     invoked.then_some((calls, tables))
+}
+
+/// A request as an Application Load Balancer sends it to a Lambda target; `user` is the identity
+/// the load balancer adds once its Cognito sign-in accepted the user.
+fn alb_event(method: &str, path: &str, user: Option<&str>, body: Option<Value>) -> Value {
+    let mut headers = json!({"content-type": "application/json", "user-agent": "emulator"});
+    if let Some(user) = user {
+        headers["x-amzn-oidc-identity"] = json!(user);
+    }
+    json!({
+        "requestContext": {"elb": {"targetGroupArn":
+            "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/emulator/0123456789abcdef"}},
+        "httpMethod": method,
+        "path": path,
+        "queryStringParameters": {},
+        "headers": headers,
+        "body": body.map(|b| b.to_string()).unwrap_or_default(),
+        "isBase64Encoded": false,
+    })
+}
+
+/// A function behind a load balancer: the health check answers below 500 (what a failover
+/// record's target health needs); with a table, items are written and listed, as the signed-in
+/// user when the load balancer signs users in.
+fn alb_calls(signs_in: bool, with_table: bool) -> Vec<Call> {
+    let user = signs_in.then_some(USER_A);
+    let mut calls = vec![Call {
+        what: "the load balancer's health check (GET /)".into(),
+        event: alb_event("GET", "/", None, None),
+        expect: Expect::Status(&[200, 204, 401, 404]),
+    }];
+    if !with_table {
+        return calls;
+    }
+    if signs_in {
+        calls.push(Call {
+            what: "POST /items through the load balancer without a signed-in user".into(),
+            event: alb_event("POST", "/items", None, Some(json!({"name": "anonymous"}))),
+            expect: Expect::Status(&[401, 403]),
+        });
+    }
+    calls.push(Call {
+        what: "POST /items through the load balancer".into(),
+        event: alb_event("POST", "/items", user, Some(json!({"name": "first"}))),
+        expect: Expect::Status(&[200, 201]),
+    });
+    calls.push(Call {
+        what: "GET /items through the load balancer".into(),
+        event: alb_event("GET", "/items", user, None),
+        expect: Expect::Status(&[200]),
+    });
+    calls
 }
 
 /// An API function: with a table, its items are the caller's own; without, it answers.
