@@ -560,14 +560,24 @@ impl<'a> Engine<'a> {
             ("{id}", c.id.clone()),
         ];
         // A replica (the target of a connection that crosses regions) may be written as another
-        // resource than its kind's own: `<kind>@replica` in refs.yaml overrides its attributes.
-        let replica = self
-            .pattern
-            .edges()
-            .any(|e| e.to.id == c.id && self.crosses(&e.connection.kind));
-        let overrides = replica
-            .then(|| self.target.refs.get(&format!("{}@replica", c.kind)))
-            .flatten();
+        // resource than its kind's own: `<kind>@replica` in refs.yaml overrides its attributes;
+        // so may the source of one (`<kind>@source`: a replicated database keeps its master
+        // secret in a secret of its own, which Secrets Manager replicates). A component that is
+        // both takes the replica's.
+        let crossing = |to: bool| {
+            self.pattern.edges().any(|e| {
+                (if to {
+                    e.to.id == c.id
+                } else {
+                    e.from.id == c.id
+                }) && self.crosses(&e.connection.kind)
+            })
+        };
+        let overrides = [(crossing(false), "source"), (crossing(true), "replica")]
+            .into_iter()
+            .filter(|(yes, _)| *yes)
+            .filter_map(|(_, role)| self.target.refs.get(&format!("{}@{role}", c.kind)))
+            .collect::<Vec<_>>();
         let mut exprs: BTreeMap<&String, &String> = self
             .target
             .refs
@@ -575,7 +585,9 @@ impl<'a> Engine<'a> {
             .into_iter()
             .flatten()
             .collect();
-        exprs.extend(overrides.into_iter().flatten());
+        for o in overrides {
+            exprs.extend(o);
+        }
         exprs
             .into_iter()
             .map(|(attr, expr)| {
