@@ -174,8 +174,8 @@ const TS_RESERVED: &[&str] = &[
     "this", "throw", "true", "try", "typeof", "var", "void", "while", "with", "yield", "any",
     "boolean", "never", "number", "object", "string", "symbol", "undefined", "unknown", "type",
     // Names the generated stack and test files already use.
-    "apigateway", "apigwv2", "accessLogsBucket", "app", "assertions", "authorizers", "autoscaling",
-    "cdk", "cloudfront", "cloudwatch", "cloudwatchActions", "cognito", "construct", "cr", "dynamodb",
+    "acm", "apigateway", "apigwv2", "accessLogsBucket", "app", "assertions", "authorizers", "autoscaling",
+    "cdk", "cloudfront", "dev", "cloudwatch", "cloudwatchActions", "cognito", "construct", "cr", "dynamodb",
     "ec2", "ecr", "ecs", "eks", "elbv2", "events", "fs", "glue", "glueKey", "glueLogGroupsArn",
     "glueSecurity", "iam", "id", "integrations", "kms",
     "lambda", "lambdaEventSources", "logs", "origins", "path", "props", "rds", "s3", "scope",

@@ -522,14 +522,16 @@ fn two_vpcs_generate_in_every_target_each_component_in_its_own() {
 fn check_reports_every_part_a_template_refuses() {
     let root = tempfile::tempdir().unwrap();
     let pilot = std::fs::read_to_string("tests/fixtures/user-dr-pilot-light.yaml").unwrap();
+    // A customer managed key of their own on a secondary cluster and a read replica, which the
+    // CDK target refuses (each with what to do instead).
     let with_readers = pilot
         .replace(
             "components:\n",
-            "components:\n  - { id: reader, kind: lambda, group: dr_data }\n",
+            "components:\n  - { id: dr_key, kind: kms-key, group: dr }\n",
         )
         .trim_end()
         .to_string()
-        + "\n  - { from: reader, to: db_copy, kind: read }\n  - { from: reader, to: legacy_copy, kind: read }\n";
+        + "\n  - { from: db_copy, to: dr_key, kind: read }\n  - { from: legacy_copy, to: dr_key, kind: read }\n";
     let file = root.path().join("dr.yaml");
     std::fs::write(&file, &with_readers).unwrap();
     let path = file.to_str().unwrap();
