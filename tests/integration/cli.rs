@@ -608,3 +608,54 @@ fn check_refuses_a_failover_route_without_its_pair() {
         assert!(!out_dir.exists(), "{iac}: a refused project writes nothing");
     }
 }
+
+/// A load balancer that the pattern's Route 53 zone routes to gets its certificate from that
+/// zone, in its own region, so the project asks for no certificate: a starter that deploys with
+/// the domain alone. Each listener names the certificate made for it.
+#[test]
+fn a_zone_gives_its_load_balancers_their_certificates() {
+    let root = tempfile::tempdir().unwrap();
+    let pattern = "tests/fixtures/user-dr-warm-standby.yaml";
+    let read = |dir: &std::path::Path| walk(dir).concat();
+    let tf = root.path().join("tf");
+    crate::support::new_project(pattern, "terraform", &[], &tf);
+    let text = read(&tf);
+    assert!(
+        !text.contains("certificate_arn\" {"),
+        "no certificate variable"
+    );
+    for lb in ["web", "dr_web"] {
+        assert!(
+            text.contains(&format!(
+                "certificate_arn   = aws_acm_certificate_validation.dns_{lb}.certificate_arn"
+            )),
+            "listener of {lb}"
+        );
+    }
+    let cfn = root.path().join("cfn");
+    crate::support::new_project(pattern, "cloudformation", &[], &cfn);
+    let text = read(&cfn);
+    assert!(
+        !text.contains("CertificateArn:\n    Type: String"),
+        "no certificate parameter"
+    );
+    for lb in ["Web", "DrWeb"] {
+        assert!(
+            text.contains(&format!("- CertificateArn: !Ref Dns{lb}Certificate")),
+            "listener of {lb}"
+        );
+    }
+    let cdk = root.path().join("cdk");
+    crate::support::new_project(pattern, "cdk", &[], &cdk);
+    let text = read(&cdk);
+    assert!(
+        !text.contains("CertificateArn\", {"),
+        "no certificate parameter"
+    );
+    for lb in ["Web", "DrWeb"] {
+        assert!(
+            text.contains(&format!("certificates: [dns{lb}Certificate]")),
+            "listener of {lb}"
+        );
+    }
+}
