@@ -22,6 +22,7 @@
 //! renders with the slots the connections filled. Nothing here knows an AWS service: adding one
 //! means adding template files.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -71,8 +72,9 @@ struct GroupLimit {
 }
 
 struct Target {
-    /// Every file of the target folder, embedded or from the overlay, by relative path.
-    files: BTreeMap<String, String>,
+    /// Every file of the target folder, embedded (borrowed from the binary) or from the
+    /// overlay, by relative path.
+    files: BTreeMap<String, Cow<'static, str>>,
     /// Where each file is for messages: `templates/<target>/<path>`, or its path in the overlay
     /// folder, which is the file the user has to fix.
     shown: BTreeMap<String, String>,
@@ -137,7 +139,7 @@ fn targets() -> &'static BTreeMap<String, OnceLock<Result<Target, String>>> {
 /// under `meta/` that other modules read.
 pub fn template_file(target: &str, path: &str) -> Option<&'static str> {
     match loaded(target)? {
-        Ok(t) => t.files.get(path).map(String::as_str),
+        Ok(t) => t.files.get(path).map(|text| text.as_ref()),
         Err(_) => None,
     }
 }
@@ -183,15 +185,19 @@ fn collect_files<'a>(dir: &'a Dir<'a>, out: &mut Vec<&'a include_dir::File<'a>>)
 /// an empty text marks a file that did not parse there, which is then read as YAML for the error.
 static META_JSON: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/meta_json.rs"));
 
+/// The JSON of an embedded data file: `None` when build.rs did not see the file at all,
+/// `Some("")` when it did not parse there.
 fn meta_json(target: &str, path: &str) -> Option<&'static str> {
     let key = format!("{target}/{path}");
     META_JSON
         .iter()
-        .find(|(k, json)| *k == key && !json.is_empty())
+        .find(|(k, _)| *k == key)
         .map(|(_, json)| *json)
 }
 
 /// A data file of a target: the embedded one from its JSON, an overlay's (`overlaid`) as YAML.
+/// An embedded file is never parsed as YAML at run time (that cost more than generating a
+/// project) but to report the error of a file that did not convert.
 fn parse_meta<T: serde::de::DeserializeOwned>(
     target: &str,
     path: &str,
@@ -199,15 +205,21 @@ fn parse_meta<T: serde::de::DeserializeOwned>(
     text: &str,
     overlaid: bool,
 ) -> Result<T, String> {
-    match meta_json(target, path).filter(|_| !overlaid) {
+    if overlaid {
+        return serde_saphyr::from_str(text).map_err(|e| yaml_error(shown, &e));
+    }
+    match meta_json(target, path) {
+        Some("") => serde_saphyr::from_str(text).map_err(|e| yaml_error(shown, &e)),
         Some(json) => serde_json::from_str(json)
             .map_err(|e| format!("cannot read `{shown}`: the embedded data does not fit: {e}")),
-        None => serde_saphyr::from_str(text).map_err(|e| yaml_error(shown, &e)),
+        None => Err(format!(
+            "`templates/{target}/{path}` has no embedded JSON form (build.rs converts every meta/*.yaml)"
+        )),
     }
 }
 
 fn load_target(name: &str) -> Result<Target, String> {
-    let mut files: BTreeMap<String, String> = BTreeMap::new();
+    let mut files: BTreeMap<String, Cow<'static, str>> = BTreeMap::new();
     if let Some(dir) = TEMPLATES_DIR.get_dir(name) {
         let mut list = Vec::new();
         collect_files(dir, &mut list);
@@ -215,7 +227,7 @@ fn load_target(name: &str) -> Result<Target, String> {
             if let (Ok(rel), Some(text)) = (f.path().strip_prefix(dir.path()), f.contents_utf8())
                 && let Some(rel) = rel.to_str()
             {
-                files.insert(rel.replace('\\', "/"), text.to_string());
+                files.insert(rel.replace('\\', "/"), Cow::Borrowed(text));
             }
         }
     }
@@ -238,7 +250,7 @@ fn load_target(name: &str) -> Result<Target, String> {
                 shown.insert(rel.clone(), dir.join(rel).display().to_string());
                 overlaid.insert(rel.clone());
             }
-            files.extend(own);
+            files.extend(own.into_iter().map(|(rel, text)| (rel, Cow::Owned(text))));
             // The refs of an overlay add kinds (or replace a kind's attributes), so a folder that
             // adds one kind names only that kind's attributes.
             let own = dir.join(REFS_FILE);
@@ -262,17 +274,17 @@ fn load_target(name: &str) -> Result<Target, String> {
     };
     let mut data = Map::new();
     for (path, text) in &files {
-        let Some(name) = path
+        let Some(key) = path
             .strip_prefix("meta/")
             .and_then(|n| n.strip_suffix(".yaml"))
         else {
             continue;
         };
-        if path == REFS_FILE || path == LIMITS_FILE || name.contains('/') {
+        if path == REFS_FILE || path == LIMITS_FILE || key.contains('/') {
             continue;
         }
         let value: Value = parse_meta(name, path, path, text, overlaid.contains(path))?;
-        data.insert(name.to_string(), value);
+        data.insert(key.to_string(), value);
     }
     Ok(Target {
         files,
@@ -325,7 +337,7 @@ impl Target {
                 .files
                 .get(name)
                 .filter(|_| name.ends_with(".tera"))
-                .cloned())
+                .map(|text| text.to_string()))
         });
         let mut seen: BTreeSet<&str> = BTreeSet::new();
         let mut queue: Vec<&str> = wanted.into_iter().collect();
@@ -1967,9 +1979,9 @@ mod tests {
 
     /// A target of the given files, the first shown as an overlay file.
     fn target_of(files: &[(&str, &str)]) -> &'static Target {
-        let files: BTreeMap<String, String> = files
+        let files: BTreeMap<String, Cow<'static, str>> = files
             .iter()
-            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .map(|(n, t)| (n.to_string(), Cow::Owned(t.to_string())))
             .collect();
         let shown = files
             .keys()
