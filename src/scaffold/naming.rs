@@ -2,6 +2,8 @@
 //! labels, the project name) only reaches a generated file through these functions, registered as
 //! template filters. A template that writes a user string without a filter is a bug a reviewer can grep.
 
+use std::collections::BTreeSet;
+
 use minijinja::value::{Kwargs, Value, ValueKind};
 use minijinja::{Environment, Error, ErrorKind};
 
@@ -322,6 +324,28 @@ fn count_arg(filter: &str, kwargs: &Kwargs, key: &str, what: &str) -> Result<usi
 }
 
 /// Registers the naming and escaping filters on the template environment.
+/// The heads of the blocks a Terraform configuration declares (`resource "aws_s3_bucket"`,
+/// `data "aws_region"`, `ephemeral "…"`) and the provider aliases its blocks use
+/// (`provider = aws.dr`), sorted and once each: what the plan gate needs to know, without a
+/// template searching the whole configuration once for every type it might mock.
+fn hcl_blocks<'a>(texts: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut found = BTreeSet::new();
+    for line in texts.flat_map(str::lines) {
+        let trimmed = line.trim();
+        for head in ["resource \"", "data \"", "ephemeral \""] {
+            if line.starts_with(head)
+                && let Some(end) = line[head.len()..].find('"')
+            {
+                found.insert(line[..head.len() + end + 1].to_string());
+            }
+        }
+        if trimmed.starts_with("provider = aws.") {
+            found.insert(trimmed.to_string());
+        }
+    }
+    found.into_iter().collect()
+}
+
 pub fn register(env: &mut Environment<'_>) {
     env.add_filter("logical_id", filter("logical_id", logical_id));
     env.add_filter("env_name", filter("env_name", env_name));
@@ -333,6 +357,17 @@ pub fn register(env: &mut Environment<'_>) {
     env.add_filter("ts_ident", filter("ts_ident", ts_ident));
     env.add_filter("ts_str", filter("ts_str", ts_str));
     env.add_filter("sub_text", filter("sub_text", sub_text));
+    env.add_filter("hcl_blocks", |value: Value| {
+        let mut texts = Vec::new();
+        if value.kind() == ValueKind::Map {
+            for key in value.try_iter()? {
+                texts.push(string_arg("hcl_blocks", &value.get_item(&key)?)?);
+            }
+        } else {
+            texts.push(string_arg("hcl_blocks", &value)?);
+        }
+        Ok::<_, Error>(Value::from(hcl_blocks(texts.iter().map(String::as_str))))
+    });
     env.add_filter("json_str", |value: Value| {
         let s = string_arg("json_str", &value)?;
         Ok::<_, Error>(serde_json::to_string(&s).expect("strings always serialize"))
@@ -367,6 +402,20 @@ pub fn register(env: &mut Environment<'_>) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn hcl_blocks_lists_declared_heads_and_aliases_once() {
+        let text = "resource \"aws_s3_bucket\" \"a\" {\n  provider = aws.dr\n}\n\nresource \"aws_s3_bucket\" \"b\" {\n  # resource \"aws_iam_role\" \"c\" {\n}\ndata \"aws_region\" \"r\" {}\nephemeral \"aws_secretsmanager_random_password\" \"p\" {\n}\n";
+        assert_eq!(
+            hcl_blocks([text].into_iter()),
+            [
+                "data \"aws_region\"",
+                "ephemeral \"aws_secretsmanager_random_password\"",
+                "provider = aws.dr",
+                "resource \"aws_s3_bucket\"",
+            ]
+        );
+    }
     use super::*;
 
     #[test]
