@@ -18,6 +18,10 @@
 # peak <= 20 MiB for every command but the generated graphs) and issue 14's (the built-in SVG of
 # 1,000 components <= 1 s). Wall times depend on how busy the machine is: on a shared
 # machine compare the CPU column, and run `uptime` first.
+#
+# ARCHPAT_BASELINE_BIN names an older build to compare with (issue 11: `new` no slower than
+# before): each archpat case runs on it too, and two more columns give its median and how many
+# times faster the current build is. A case the older build cannot run says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,6 +41,7 @@ if [ -z "${ARCHPAT_BIN:-}" ]; then
   ARCHPAT_BIN="$PWD/target/release/archpat"
 fi
 BIN="$ARCHPAT_BIN"
+BASE="${ARCHPAT_BASELINE_BIN:-}"
 
 PATTERNS=$(ls patterns/*.yaml | xargs -n1 basename | sed 's/\.yaml$//')
 TARGETS="cloudformation terraform cdk"
@@ -104,7 +109,11 @@ cases() {
   done
 }
 
-printf '%-44s %9s %19s %9s %9s  %s\n' case "median" "± sd (min-max)" "cpu" "peak" "target"
+if [ -n "$BASE" ]; then
+  printf '%-44s %9s %19s %9s %9s %11s %8s  %s\n' case "median" "± sd (min-max)" "cpu" "peak" "baseline" "faster" "target"
+else
+  printf '%-44s %9s %19s %9s %9s  %s\n' case "median" "± sd (min-max)" "cpu" "peak" "target"
+fi
 missed=0
 while IFS='|' read -r name target peak_target cmd; do
   echo "$name" | grep -Eq -- "$FILTER" || continue
@@ -139,6 +148,24 @@ while IFS='|' read -r name target peak_target cmd; do
     verdict="$verdict; <= $peak_target MiB MISSED"
     missed=1
   fi
-  printf '%-44s %6.1f ms %19s %6.1f ms %5.1f MiB  %s\n' "$name" "$median" "± $sd ($min-$max)" "$cpu" "$peak" "${verdict#; }"
+  if [ -z "$BASE" ]; then
+    printf '%-44s %6.1f ms %19s %6.1f ms %5.1f MiB  %s\n' "$name" "$median" "± $sd ($min-$max)" "$cpu" "$peak" "${verdict#; }"
+    continue
+  fi
+  base="not run"
+  faster="-"
+  case "$cmd" in
+    "$BIN "*)
+      if hyperfine -N --style none --warmup "$WARMUP" --runs "$RUNS" --export-csv "$WORK/base.csv" \
+        "$BASE${cmd#"$BIN"}" >/dev/null 2>&1; then
+        read -r base_median < <(awk -F, 'NR==2 {printf "%.1f\n", $4*1000}' "$WORK/base.csv")
+        base="$base_median ms"
+        faster=$(awk -v b="$base_median" -v m="$median" 'BEGIN {printf "%.1fx", b/m}')
+      else
+        base="fails"
+      fi
+      ;;
+  esac
+  printf '%-44s %6.1f ms %19s %6.1f ms %5.1f MiB %11s %8s  %s\n' "$name" "$median" "± $sd ($min-$max)" "$cpu" "$peak" "$base" "$faster" "${verdict#; }"
 done < <(cases)
 exit $missed
