@@ -82,6 +82,8 @@ enum Expect {
     Status(&'static [u64]),
     /// An SQS batch answer with no failed message.
     NoBatchFailures,
+    /// An API Gateway Lambda authorizer's simple answer that lets the request through or not.
+    Authorized(bool),
 }
 
 /// A deployed function: its state entry and the pattern's view of it.
@@ -178,6 +180,36 @@ fn calls_for(
                 });
             }
             ("apigateway-http", "invoke") => invoked = true,
+            ("lambda", "invoke") => {
+                invoked = true;
+                calls.push(Call {
+                    what: format!("an invocation by `{}`", e.from.id),
+                    event: json!({"orderId": "o-1", "amount": 10}),
+                    expect: Expect::Returns,
+                });
+            }
+            ("apigateway-http", "authorize") => {
+                invoked = true;
+                // The starter's verify() accepts no token until the user writes it: a request
+                // with one is refused, as its README says, and so is one without.
+                for (what, headers) in [
+                    ("a request without a token", json!({})),
+                    (
+                        "a request with a bearer token",
+                        json!({"authorization": "Bearer t-1"}),
+                    ),
+                ] {
+                    calls.push(Call {
+                        what: format!("the authorizer of `{}` with {what}", e.from.id),
+                        event: json!({"version": "2.0", "type": "REQUEST",
+                            "routeArn": format!("arn:aws:execute-api:{region}:123456789012:api-1/$default/GET/items"),
+                            "identitySource": [], "routeKey": "GET /items", "rawPath": "/items",
+                            "headers": headers,
+                            "requestContext": {"requestId": "r-1", "http": {"method": "GET", "path": "/items"}}}),
+                        expect: Expect::Authorized(false),
+                    });
+                }
+            }
             ("alb", "route") => {
                 invoked = true;
                 behind_alb = Some(pattern.edges().any(|a| {
@@ -189,9 +221,9 @@ fn calls_for(
             _ => {}
         }
     }
-    let behind_api = pattern
-        .edges()
-        .any(|e| e.to.id == component && e.from.kind == "apigateway-http");
+    let behind_api = pattern.edges().any(|e| {
+        e.to.id == component && e.from.kind == "apigateway-http" && e.connection.kind == "invoke"
+    });
     if behind_api {
         calls.extend(api_calls(!tables.is_empty()));
     }
@@ -445,6 +477,8 @@ fn judge(call: &Call, answer: &Value) -> Option<String> {
     let result = &answer["result"];
     match call.expect {
         Expect::Returns => None,
+        Expect::Authorized(want) => (result["isAuthorized"].as_bool() != Some(want))
+            .then(|| format!("{}: answered {result}, not isAuthorized: {want}", call.what)),
         Expect::NoBatchFailures => {
             let failed = result["batchItemFailures"]
                 .as_array()
