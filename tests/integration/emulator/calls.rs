@@ -160,14 +160,26 @@ fn calls_for(
             continue;
         }
         match (from.as_str(), kind) {
-            ("eventbridge-rule", "trigger") => {
+            // A rule's target, or a bucket's notification (through EventBridge: its README says
+            // why).
+            ("eventbridge-rule" | "s3-bucket", "trigger") => {
                 invoked = true;
+                let (what, source, detail) = if from == "s3-bucket" {
+                    (
+                        format!("an Object Created event from `{}`", e.from.id),
+                        ("aws.s3", "Object Created"),
+                        json!({"bucket": {"name": e.from.id}, "object": {"key": "uploads/a.txt", "size": 3}}),
+                    )
+                } else {
+                    (
+                        format!("an event from rule `{}`", e.from.id),
+                        ("emulator.orders", "OrderPlaced"),
+                        json!({"orderId": "o-1", "amount": 10}),
+                    )
+                };
                 calls.push(Call {
-                    what: format!("an event from rule `{}`", e.from.id),
-                    event: json!({"version": "0", "id": "e-1", "detail-type": "OrderPlaced",
-                        "source": "emulator.orders", "account": "123456789012",
-                        "time": "2026-01-01T00:00:00Z", "region": region, "resources": [],
-                        "detail": {"orderId": "o-1", "amount": 10}}),
+                    what,
+                    event: eventbridge_event(region, source, detail),
                     expect: Expect::Returns,
                 });
             }
@@ -180,12 +192,31 @@ fn calls_for(
                 });
             }
             ("apigateway-http", "invoke") => invoked = true,
-            ("lambda", "invoke") => {
+            // A function, task or instance that calls Lambda's Invoke API with its own payload.
+            (_, "invoke") => {
                 invoked = true;
                 calls.push(Call {
                     what: format!("an invocation by `{}`", e.from.id),
                     event: json!({"orderId": "o-1", "amount": 10}),
                     expect: Expect::Returns,
+                });
+            }
+            ("dynamodb-table", "trigger") => {
+                invoked = true;
+                let arn = format!(
+                    "arn:aws:dynamodb:{region}:123456789012:table/{}/stream/2026-01-01T00:00:00.000",
+                    e.from.id
+                );
+                calls.push(Call {
+                    what: format!("a stream batch from `{}`", e.from.id),
+                    event: json!({"Records": [{
+                        "eventID": "c-1", "eventName": "INSERT", "eventVersion": "1.1",
+                        "eventSource": "aws:dynamodb", "awsRegion": region, "eventSourceARN": arn,
+                        "dynamodb": {"Keys": {"pk": {"S": "k-1"}},
+                            "NewImage": {"pk": {"S": "k-1"}, "name": {"S": "first"}},
+                            "SequenceNumber": "100", "SizeBytes": 26,
+                            "StreamViewType": "NEW_AND_OLD_IMAGES"}}]}),
+                    expect: Expect::NoBatchFailures,
                 });
             }
             ("apigateway-http", "authorize") => {
@@ -241,6 +272,13 @@ fn calls_for(
         invoked = true;
     }
     invoked.then_some((calls, tables))
+}
+
+/// An event as EventBridge delivers it to a target: `(source, detail-type)` and its detail.
+fn eventbridge_event(region: &str, (source, detail_type): (&str, &str), detail: Value) -> Value {
+    json!({"version": "0", "id": "e-1", "detail-type": detail_type, "source": source,
+        "account": "123456789012", "time": "2026-01-01T00:00:00Z", "region": region,
+        "resources": [], "detail": detail})
 }
 
 /// A request as an Application Load Balancer sends it to a Lambda target; `user` is the identity
