@@ -160,8 +160,8 @@ fn calls_for(
             continue;
         }
         match (from.as_str(), kind) {
-            // A rule's target, or a bucket's notification (through EventBridge: its README says
-            // why).
+            // A rule's target, or a bucket's notification (the projects deliver it through
+            // EventBridge).
             ("eventbridge-rule" | "s3-bucket", "trigger") => {
                 invoked = true;
                 let (what, source, detail) = if from == "s3-bucket" {
@@ -221,8 +221,8 @@ fn calls_for(
             }
             ("apigateway-http", "authorize") => {
                 invoked = true;
-                // The starter's verify() accepts no token until the user writes it: a request
-                // with one is refused, as its README says, and so is one without.
+                // The starter's verify() accepts no token until the user writes it (its code
+                // says so): a request with one is refused, and so is one without.
                 for (what, headers) in [
                     ("a request without a token", json!({})),
                     (
