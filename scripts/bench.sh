@@ -109,11 +109,9 @@ cases() {
   done
 }
 
-if [ -n "$BASE" ]; then
-  printf '%-44s %9s %19s %9s %9s %11s %8s  %s\n' case "median" "± sd (min-max)" "cpu" "peak" "baseline" "faster" "target"
-else
-  printf '%-44s %9s %19s %9s %9s  %s\n' case "median" "± sd (min-max)" "cpu" "peak" "target"
-fi
+extra=""
+[ -n "$BASE" ] && extra=$(printf ' %11s %8s' baseline faster)
+printf '%-44s %9s %19s %9s %9s%s  %s\n' case "median" "± sd (min-max)" "cpu" "peak" "$extra" "target"
 missed=0
 while IFS='|' read -r name target peak_target cmd; do
   echo "$name" | grep -Eq -- "$FILTER" || continue
@@ -148,24 +146,24 @@ while IFS='|' read -r name target peak_target cmd; do
     verdict="$verdict; <= $peak_target MiB MISSED"
     missed=1
   fi
-  if [ -z "$BASE" ]; then
-    printf '%-44s %6.1f ms %19s %6.1f ms %5.1f MiB  %s\n' "$name" "$median" "± $sd ($min-$max)" "$cpu" "$peak" "${verdict#; }"
-    continue
+  extra=""
+  if [ -n "$BASE" ]; then
+    base="not run"
+    faster="-"
+    case "$cmd" in
+      "$BIN "*)
+        if hyperfine -N --style none --warmup "$WARMUP" --runs "$RUNS" --export-csv "$WORK/base.csv" \
+          "$BASE${cmd#"$BIN"}" >/dev/null 2>&1; then
+          read -r base_median < <(awk -F, 'NR==2 {printf "%.1f\n", $4*1000}' "$WORK/base.csv")
+          base="$base_median ms"
+          faster=$(awk -v b="$base_median" -v m="$median" 'BEGIN {printf "%.1fx", b/m}')
+        else
+          base="fails"
+        fi
+        ;;
+    esac
+    extra=$(printf ' %11s %8s' "$base" "$faster")
   fi
-  base="not run"
-  faster="-"
-  case "$cmd" in
-    "$BIN "*)
-      if hyperfine -N --style none --warmup "$WARMUP" --runs "$RUNS" --export-csv "$WORK/base.csv" \
-        "$BASE${cmd#"$BIN"}" >/dev/null 2>&1; then
-        read -r base_median < <(awk -F, 'NR==2 {printf "%.1f\n", $4*1000}' "$WORK/base.csv")
-        base="$base_median ms"
-        faster=$(awk -v b="$base_median" -v m="$median" 'BEGIN {printf "%.1fx", b/m}')
-      else
-        base="fails"
-      fi
-      ;;
-  esac
-  printf '%-44s %6.1f ms %19s %6.1f ms %5.1f MiB %11s %8s  %s\n' "$name" "$median" "± $sd ($min-$max)" "$cpu" "$peak" "$base" "$faster" "${verdict#; }"
+  printf '%-44s %6.1f ms %19s %6.1f ms %5.1f MiB%s  %s\n' "$name" "$median" "± $sd ($min-$max)" "$cpu" "$peak" "$extra" "${verdict#; }"
 done < <(cases)
 exit $missed
