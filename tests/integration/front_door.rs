@@ -1,6 +1,6 @@
 //! Issue 12, items 2-4, as checks of the generated text (no external tool, a few seconds): a
-//! project with a load balancer behind CloudFront deploys with no inputs and cannot be reached
-//! around CloudFront, and the three-tier app servers log in to the database with IAM
+//! project with a load balancer behind CloudFront or an HTTP API deploys with no inputs and cannot
+//! be reached around that front door, and the three-tier app servers log in to the database with IAM
 //! authentication, never with the RDS master secret, and never print the database's banner.
 //! Each check reads the files as a user gets them, in all three targets, so a template that brings
 //! a defect back fails here before any validator or emulator runs.
@@ -106,36 +106,119 @@ fn attr_text(block: &hcl::Block, name: &str) -> Option<String> {
         .map(|a| a.expr().to_string())
 }
 
+/// What a project asks of its user before it deploys: Terraform variables, CloudFormation
+/// parameters and CDK stack parameters without a default (CloudFormation parameters that
+/// `make deploy` fills in from the us-east-1 stacks it deploys first are not asked).
+fn inputs_without_default(pattern: &str) -> Vec<String> {
+    let mut asked = Vec::new();
+    let tf = generate(pattern, "terraform", &[]);
+    for (labels, block) in tf_blocks(&tf, "variable") {
+        if attr_text(&block, "default").is_none() {
+            asked.push(format!(
+                "{pattern} terraform: variable {labels:?} has no default"
+            ));
+        }
+    }
+    let cfn = generate(pattern, "cloudformation", &[]);
+    let from_edge: Vec<String> = cfn
+        .iter()
+        .filter(|(p, _)| p.starts_with("us-east-1/"))
+        .flat_map(|(_, t)| cfn_entries(cfn_section(t, "Outputs")))
+        .map(|(name, _)| name)
+        .collect();
+    for (name, text) in cfn_entries(cfn_section(&cfn["template.yaml"], "Parameters")) {
+        if !from_edge.contains(&name)
+            && !text.contains("\n    Default:")
+            && !text.starts_with("    Default:")
+        {
+            asked.push(format!(
+                "{pattern} cloudformation: parameter {name} has no Default"
+            ));
+        }
+    }
+    let cdk = generate(pattern, "cdk", &[]);
+    for (path, text) in files_with(&cdk, ".ts").filter(|(p, _)| p.starts_with("lib/")) {
+        for (i, block) in text.split("new cdk.CfnParameter(").enumerate().skip(1) {
+            let body = block.split("});").next().unwrap_or_default();
+            if !body.contains("default:") {
+                asked.push(format!(
+                    "{pattern} cdk: {path}: CfnParameter #{i} has no default"
+                ));
+            }
+        }
+    }
+    asked
+}
+
+/// The names of the resources of `kind` in a Terraform project, and the CloudFormation resources
+/// whose text says `Type: <kind>`.
+fn tf_names<'a>(resources: &'a [(Vec<String>, hcl::Block)], kind: &str) -> Vec<&'a String> {
+    resources
+        .iter()
+        .filter(|(l, _)| l[0] == kind)
+        .map(|(l, _)| &l[1])
+        .collect()
+}
+
+fn cfn_names<'a>(resources: &'a [(String, String)], kind: &str) -> Vec<&'a String> {
+    let typed = format!("Type: {kind}\n");
+    resources
+        .iter()
+        .filter(|(_, t)| t.contains(&typed))
+        .map(|(n, _)| n)
+        .collect()
+}
+
+/// Every load balancer of the project is internal, in all three targets.
+fn load_balancers_are_internal(pattern: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let tf = generate(pattern, "terraform", &[]);
+    let resources = tf_blocks(&tf, "resource");
+    let lbs = tf_names(&resources, "aws_lb");
+    if lbs.is_empty() {
+        problems.push(format!("{pattern} terraform: no aws_lb"));
+    }
+    for (labels, block) in &resources {
+        if labels[0] == "aws_lb" && attr_text(block, "internal").as_deref() != Some("true") {
+            problems.push(format!(
+                "{pattern} terraform: aws_lb.{} is not internal",
+                labels[1]
+            ));
+        }
+    }
+    let cfn = generate(pattern, "cloudformation", &[]);
+    let resources = cfn_entries(cfn_section(&cfn["template.yaml"], "Resources"));
+    for name in cfn_names(&resources, "AWS::ElasticLoadBalancingV2::LoadBalancer") {
+        let text = &resources.iter().find(|(n, _)| n == name).unwrap().1;
+        if !text.contains("Scheme: internal") {
+            problems.push(format!("{pattern} cloudformation: {name} is not internal"));
+        }
+    }
+    let cdk = generate(pattern, "cdk", &[]);
+    for (path, text) in files_with(&cdk, ".ts").filter(|(p, _)| p.starts_with("lib/")) {
+        if text.contains("new elbv2.ApplicationLoadBalancer(")
+            && (!text.contains("internetFacing: false") || text.contains("internetFacing: true"))
+        {
+            problems.push(format!(
+                "{pattern} cdk: {path}: a load balancer is internet-facing"
+            ));
+        }
+    }
+    problems
+}
+
 #[test]
 fn cloudfront_origins_deploy_with_no_inputs_and_only_cloudfront_reaches_the_load_balancer() {
     let mut problems = Vec::new();
     for pattern in BEHIND_CLOUDFRONT {
-        // Terraform: every variable has a default; each load balancer is internal; no ingress
-        // rule on its security group names a CIDR, each names the CloudFront prefix list.
+        // Terraform: no ingress rule on a load balancer's security group names a CIDR, each names
+        // the CloudFront prefix list.
+        problems.extend(inputs_without_default(pattern));
+        problems.extend(load_balancers_are_internal(pattern));
         let tf = generate(pattern, "terraform", &[]);
-        for (labels, block) in tf_blocks(&tf, "variable") {
-            if attr_text(&block, "default").is_none() {
-                problems.push(format!(
-                    "{pattern} terraform: variable {labels:?} has no default"
-                ));
-            }
-        }
         let resources = tf_blocks(&tf, "resource");
-        let lbs: Vec<&String> = resources
-            .iter()
-            .filter(|(l, _)| l[0] == "aws_lb")
-            .map(|(l, _)| &l[1])
-            .collect();
-        if lbs.is_empty() {
-            problems.push(format!("{pattern} terraform: no aws_lb"));
-        }
+        let lbs = tf_names(&resources, "aws_lb");
         for (labels, block) in &resources {
-            if labels[0] == "aws_lb" && attr_text(block, "internal").as_deref() != Some("true") {
-                problems.push(format!(
-                    "{pattern} terraform: aws_lb.{} is not internal",
-                    labels[1]
-                ));
-            }
             if labels[0] == "aws_cloudfront_distribution" {
                 let origins = hcl::to_string(block.body()).unwrap();
                 if !origins.contains("vpc_origin_config") {
@@ -170,37 +253,12 @@ fn cloudfront_origins_deploy_with_no_inputs_and_only_cloudfront_reaches_the_load
             }
         }
 
-        // CloudFormation: every parameter has a default; the load balancer is internal and its
-        // security group admits only the prefix list.
+        // CloudFormation: the load balancer's security group admits only the prefix list.
         let cfn = generate(pattern, "cloudformation", &[]);
         let template = &cfn["template.yaml"];
-        // What `make deploy` fills in itself: the outputs of the us-east-1 stacks it deploys first.
-        let from_edge: Vec<String> = cfn
-            .iter()
-            .filter(|(p, _)| p.starts_with("us-east-1/"))
-            .flat_map(|(_, t)| cfn_entries(cfn_section(t, "Outputs")))
-            .map(|(name, _)| name)
-            .collect();
-        for (name, text) in cfn_entries(cfn_section(template, "Parameters")) {
-            if from_edge.contains(&name) {
-                continue;
-            }
-            if !text.contains("\n    Default:") && !text.starts_with("    Default:") {
-                problems.push(format!(
-                    "{pattern} cloudformation: parameter {name} has no Default"
-                ));
-            }
-        }
         let resources = cfn_entries(cfn_section(template, "Resources"));
-        let lbs: Vec<&String> = resources
-            .iter()
-            .filter(|(_, t)| t.contains("Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n"))
-            .map(|(n, _)| n)
-            .collect();
+        let lbs = cfn_names(&resources, "AWS::ElasticLoadBalancingV2::LoadBalancer");
         for (name, text) in &resources {
-            if lbs.contains(&name) && !text.contains("Scheme: internal") {
-                problems.push(format!("{pattern} cloudformation: {name} is not internal"));
-            }
             if lbs.iter().any(|lb| *name == format!("{lb}SecurityGroup")) {
                 if text.contains("CidrIp") {
                     problems.push(format!(
@@ -219,25 +277,11 @@ fn cloudfront_origins_deploy_with_no_inputs_and_only_cloudfront_reaches_the_load
             problems.push(format!("{pattern} cloudformation: no VPC origin"));
         }
 
-        // CDK: no stack parameter without a default; the load balancer is internal, reached
-        // through a VPC origin, and its security group admits no address range.
+        // CDK: the load balancer is reached through a VPC origin, and its security group admits
+        // no address range.
         let cdk = generate(pattern, "cdk", &[]);
         for (path, text) in files_with(&cdk, ".ts").filter(|(p, _)| p.starts_with("lib/")) {
-            for (i, block) in text.split("new cdk.CfnParameter(").enumerate().skip(1) {
-                let body = block.split("});").next().unwrap_or_default();
-                if !body.contains("default:") {
-                    problems.push(format!(
-                        "{pattern} cdk: {path}: CfnParameter #{i} has no default"
-                    ));
-                }
-            }
             if text.contains("new elbv2.ApplicationLoadBalancer(") {
-                if !text.contains("internetFacing: false") || text.contains("internetFacing: true")
-                {
-                    problems.push(format!(
-                        "{pattern} cdk: {path}: a load balancer is internet-facing"
-                    ));
-                }
                 if !text.contains("origins.VpcOrigin.withApplicationLoadBalancer(") {
                     problems.push(format!("{pattern} cdk: {path}: no VPC origin"));
                 }
@@ -246,6 +290,122 @@ fn cloudfront_origins_deploy_with_no_inputs_and_only_cloudfront_reaches_the_load
                 {
                     problems.push(format!(
                         "{pattern} cdk: {path}: the load balancer admits an address range"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Catalog-derived patterns with an `apigateway-http -invoke-> alb` connection (a private
+/// integration through a VPC link).
+const BEHIND_HTTP_API: [&str; 1] = ["coverage-apigateway-http"];
+
+/// An HTTP API in front of a load balancer needs no domain or certificate either: the load
+/// balancer is internal, admits only the API's VPC link, and listens on HTTP 80 until a
+/// certificate and the name it covers are given; then API Gateway verifies that name.
+#[test]
+fn http_api_private_integrations_deploy_with_no_inputs_and_only_the_vpc_link_reaches_the_load_balancer()
+ {
+    let mut problems = Vec::new();
+    for pattern in BEHIND_HTTP_API {
+        problems.extend(inputs_without_default(pattern));
+        problems.extend(load_balancers_are_internal(pattern));
+        let tf = generate(pattern, "terraform", &[]);
+        let resources = tf_blocks(&tf, "resource");
+        let lbs = tf_names(&resources, "aws_lb");
+        for (labels, block) in &resources {
+            if labels[0] == "aws_apigatewayv2_integration"
+                && attr_text(block, "connection_type").as_deref() == Some("\"VPC_LINK\"")
+                && block
+                    .body()
+                    .blocks()
+                    .any(|b| b.identifier() == "tls_config")
+            {
+                problems.push(format!(
+                    "{pattern} terraform: {} always verifies a server name, which needs a domain",
+                    labels[1]
+                ));
+            }
+            if labels[0] != "aws_vpc_security_group_ingress_rule" {
+                continue;
+            }
+            let sg = attr_text(block, "security_group_id").unwrap_or_default();
+            if !lbs
+                .iter()
+                .any(|lb| sg == format!("aws_security_group.{lb}.id"))
+            {
+                continue;
+            }
+            if !attr_text(block, "referenced_security_group_id")
+                .is_some_and(|r| r.ends_with("_vpc_link.id"))
+            {
+                problems.push(format!(
+                    "{pattern} terraform: {} admits something other than the VPC link",
+                    labels[1]
+                ));
+            }
+        }
+
+        let cfn = generate(pattern, "cloudformation", &[]);
+        let template = &cfn["template.yaml"];
+        let resources = cfn_entries(cfn_section(template, "Resources"));
+        let lbs = cfn_names(&resources, "AWS::ElasticLoadBalancingV2::LoadBalancer");
+        for (name, text) in &resources {
+            if lbs.iter().any(|lb| *name == format!("{lb}SecurityGroup"))
+                && text.contains("SecurityGroupIngress")
+            {
+                problems.push(format!(
+                    "{pattern} cloudformation: {name} admits more than the VPC link"
+                ));
+            }
+            let admits_lb = lbs
+                .iter()
+                .any(|lb| text.contains(&format!("GroupId: !Ref {lb}SecurityGroup\n")));
+            if text.contains("Type: AWS::EC2::SecurityGroupIngress")
+                && admits_lb
+                && (!text.contains("VpcLinkSecurityGroup") || text.contains("CidrIp"))
+            {
+                problems.push(format!(
+                    "{pattern} cloudformation: {name} admits something other than the VPC link"
+                ));
+            }
+            if text.contains("ConnectionType: VPC_LINK")
+                && text.contains("TlsConfig:")
+                && !text.contains("TlsConfig: !If")
+            {
+                problems.push(format!(
+                    "{pattern} cloudformation: {name} always verifies a server name"
+                ));
+            }
+        }
+
+        let cdk = generate(pattern, "cdk", &[]);
+        for (path, text) in files_with(&cdk, ".ts").filter(|(p, _)| p.starts_with("lib/")) {
+            if text.contains("new elbv2.ApplicationLoadBalancer(")
+                && (!text.contains("internetFacing: false")
+                    || text.contains("internetFacing: true"))
+            {
+                problems.push(format!(
+                    "{pattern} cdk: {path}: a load balancer is internet-facing"
+                ));
+            }
+            let lbs = text.lines().filter_map(|l| {
+                l.trim()
+                    .strip_prefix("const ")?
+                    .split_once(" = new elbv2.ApplicationLoadBalancer(")
+                    .map(|(v, _)| v)
+            });
+            for lb in lbs {
+                if text.contains(&format!("{lb}SecurityGroup.addIngressRule(")) {
+                    problems.push(format!(
+                        "{pattern} cdk: {path}: {lb} admits more than the VPC link"
+                    ));
+                }
+                if !text.contains(&format!("{lb}.connections.allowFrom(")) {
+                    problems.push(format!(
+                        "{pattern} cdk: {path}: {lb} does not admit the VPC link"
                     ));
                 }
             }
