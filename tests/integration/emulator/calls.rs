@@ -84,6 +84,8 @@ enum Expect {
     NoBatchFailures,
     /// An API Gateway Lambda authorizer's simple answer that lets the request through or not.
     Authorized(bool),
+    /// The event itself, as a Cognito trigger returns it for Cognito to go on.
+    Echo,
 }
 
 /// A deployed function: its state entry and the pattern's view of it.
@@ -219,6 +221,54 @@ fn calls_for(
                     expect: Expect::NoBatchFailures,
                 });
             }
+            // Cognito waits for the trigger at the step the connection names and continues with
+            // the event it returns.
+            ("cognito-user-pool", "trigger") => {
+                invoked = true;
+                let source = e
+                    .connection
+                    .properties
+                    .get("step")
+                    .and_then(Value::as_str)
+                    .and_then(cognito_trigger_source)
+                    .unwrap_or("PreSignUp_SignUp");
+                calls.push(Call {
+                    what: format!("the {source} trigger of `{}`", e.from.id),
+                    event: json!({"version": "1", "triggerSource": source, "region": region,
+                        "userPoolId": format!("{region}_emulator"), "userName": "user-1",
+                        "callerContext": {"awsSdkVersion": "emulator", "clientId": "c-1"},
+                        "request": {"userAttributes": {"email": "someone@example.com"}},
+                        "response": {}}),
+                    expect: Expect::Echo,
+                });
+            }
+            // A subscription filter's delivery: the matched log events, gzip and base64.
+            ("cloudwatch-logs", "trigger") => {
+                invoked = true;
+                let data = json!({"messageType": "DATA_MESSAGE", "owner": "123456789012",
+                    "logGroup": e.from.id, "logStream": "emulator", "subscriptionFilters": ["f-1"],
+                    "logEvents": [
+                        {"id": "1", "timestamp": 1_700_000_000_000_u64, "message": "first line"},
+                        {"id": "2", "timestamp": 1_700_000_000_001_u64, "message": "second line"}]});
+                calls.push(Call {
+                    what: format!("log events from the subscription of `{}`", e.from.id),
+                    event: json!({"awslogs": {"data": gzip_base64(data.to_string().as_bytes())}}),
+                    expect: Expect::Returns,
+                });
+            }
+            ("sns-topic", "subscribe") => {
+                invoked = true;
+                let topic = format!("arn:aws:sns:{region}:123456789012:{}", e.from.id);
+                calls.push(Call {
+                    what: format!("a notification from `{}`", e.from.id),
+                    event: json!({"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0",
+                        "EventSubscriptionArn": format!("{topic}:s-1"),
+                        "Sns": {"Type": "Notification", "MessageId": "n-1", "TopicArn": topic,
+                            "Subject": null, "Message": json!({"orderId": "o-1"}).to_string(),
+                            "Timestamp": "2026-01-01T00:00:00.000Z", "MessageAttributes": {}}}]}),
+                    expect: Expect::Returns,
+                });
+            }
             ("apigateway-http", "authorize") => {
                 invoked = true;
                 // The starter's verify() accepts no token until the user writes it (its code
@@ -262,7 +312,11 @@ fn calls_for(
         calls.extend(alb_calls(signs_in, !tables.is_empty()));
     }
     // Nothing in the pattern invokes it (a producer): a direct invocation, as `aws lambda invoke`.
-    let invoked_by_anything = invoked || pattern.edges().any(|e| e.to.id == component);
+    // An alarm's `read` watches the function's metrics and invokes nothing.
+    let invoked_by_anything = invoked
+        || pattern
+            .edges()
+            .any(|e| e.to.id == component && e.connection.kind != "read");
     if !invoked_by_anything {
         calls.push(Call {
             what: "a direct invocation (nothing in the pattern invokes it)".into(),
@@ -272,6 +326,31 @@ fn calls_for(
         invoked = true;
     }
     invoked.then_some((calls, tables))
+}
+
+/// The `triggerSource` Cognito sends at a step of the `trigger` connection (`step`).
+fn cognito_trigger_source(step: &str) -> Option<&'static str> {
+    Some(match step {
+        "pre_sign_up" => "PreSignUp_SignUp",
+        "custom_message" => "CustomMessage_SignUp",
+        "post_confirmation" => "PostConfirmation_ConfirmSignUp",
+        "pre_authentication" => "PreAuthentication_Authentication",
+        "post_authentication" => "PostAuthentication_Authentication",
+        "define_auth_challenge" => "DefineAuthChallenge_Authentication",
+        "create_auth_challenge" => "CreateAuthChallenge_Authentication",
+        "verify_auth_challenge_response" => "VerifyAuthChallengeResponse_Authentication",
+        "pre_token_generation" => "TokenGeneration_Authentication",
+        "user_migration" => "UserMigration_Authentication",
+        _ => return None,
+    })
+}
+
+/// Gzip, then base64: how CloudWatch Logs wraps what a subscription filter delivers.
+fn gzip_base64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, bytes).unwrap();
+    base64::engine::general_purpose::STANDARD.encode(gz.finish().unwrap())
 }
 
 /// An event as EventBridge delivers it to a target: `(source, detail-type)` and its detail.
@@ -515,6 +594,12 @@ fn judge(call: &Call, answer: &Value) -> Option<String> {
     let result = &answer["result"];
     match call.expect {
         Expect::Returns => None,
+        Expect::Echo => (*result != call.event).then(|| {
+            format!(
+                "{}: answered {result}, not the event it was given",
+                call.what
+            )
+        }),
         Expect::Authorized(want) => (result["isAuthorized"].as_bool() != Some(want))
             .then(|| format!("{}: answered {result}, not isAuthorized: {want}", call.what)),
         Expect::NoBatchFailures => {
