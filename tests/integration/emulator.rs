@@ -1,4 +1,5 @@
-//! Deploy test: every built-in's Terraform project (default parameters) is applied on a local AWS
+//! Deploy test: the Terraform project (default parameters) of every built-in and every
+//! catalog-derived pattern (tests/fixtures/coverage/) is applied on a local AWS
 //! emulator, moto's server mode, and destroyed again to an empty state. What moto does not
 //! implement is data, `tests/emulator-gaps.yaml`: an error that a gap matches is tolerated and
 //! reported, any other error is a defect of the generated project and fails the test, after every
@@ -14,7 +15,7 @@
 //! `AWS_ENDPOINT_URL` points there too, so a service missing from the table still cannot reach
 //! AWS, and the shared AWS config and credential files are hidden).
 //!
-//! Two workers (`ARCHPAT_EMULATOR_JOBS`), each with its own moto (reset between patterns), run
+//! Six workers (`ARCHPAT_EMULATOR_JOBS`), each with its own moto (reset between patterns), run
 //! the patterns longest first. `ARCHPAT_EMULATOR_PATTERNS=a,b` runs only those;
 //! `ARCHPAT_EMULATOR_PROBE=1` makes no drops, to see which gaps still bite after a moto upgrade;
 //! `ARCHPAT_EMULATOR_KEEP=1` keeps the projects and the terraform and moto logs.
@@ -38,7 +39,7 @@ mod calls;
 /// Terraform's concurrent operations against the emulator (see `deploy`).
 const PARALLELISM: &str = "-parallelism=64";
 
-/// The built-ins, slowest first, so two workers finish together.
+/// The built-ins, slowest first, so the workers finish together.
 const ORDER: [&str; 6] = [
     "three-tier-web",
     "microservices-ecs",
@@ -1020,7 +1021,7 @@ impl Root {
 }
 
 #[test]
-fn every_builtin_applies_and_destroys_on_the_emulator() {
+fn every_builtin_and_catalog_pattern_applies_and_destroys_on_the_emulator() {
     let gaps = load_gaps();
     let installed = installed_moto_version();
     assert_eq!(
