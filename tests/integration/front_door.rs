@@ -106,27 +106,41 @@ fn attr_text(block: &hcl::Block, name: &str) -> Option<String> {
         .map(|a| a.expr().to_string())
 }
 
+/// A pattern's project in all three targets, generated once for every check of it.
+struct Projects {
+    tf: BTreeMap<String, String>,
+    cfn: BTreeMap<String, String>,
+    cdk: BTreeMap<String, String>,
+}
+
+fn generate_all(pattern: &str) -> Projects {
+    Projects {
+        tf: generate(pattern, "terraform", &[]),
+        cfn: generate(pattern, "cloudformation", &[]),
+        cdk: generate(pattern, "cdk", &[]),
+    }
+}
+
 /// What a project asks of its user before it deploys: Terraform variables, CloudFormation
 /// parameters and CDK stack parameters without a default (CloudFormation parameters that
 /// `make deploy` fills in from the us-east-1 stacks it deploys first are not asked).
-fn inputs_without_default(pattern: &str) -> Vec<String> {
+fn inputs_without_default(pattern: &str, p: &Projects) -> Vec<String> {
     let mut asked = Vec::new();
-    let tf = generate(pattern, "terraform", &[]);
-    for (labels, block) in tf_blocks(&tf, "variable") {
+    for (labels, block) in tf_blocks(&p.tf, "variable") {
         if attr_text(&block, "default").is_none() {
             asked.push(format!(
                 "{pattern} terraform: variable {labels:?} has no default"
             ));
         }
     }
-    let cfn = generate(pattern, "cloudformation", &[]);
-    let from_edge: Vec<String> = cfn
+    let from_edge: Vec<String> = p
+        .cfn
         .iter()
         .filter(|(p, _)| p.starts_with("us-east-1/"))
         .flat_map(|(_, t)| cfn_entries(cfn_section(t, "Outputs")))
         .map(|(name, _)| name)
         .collect();
-    for (name, text) in cfn_entries(cfn_section(&cfn["template.yaml"], "Parameters")) {
+    for (name, text) in cfn_entries(cfn_section(&p.cfn["template.yaml"], "Parameters")) {
         if !from_edge.contains(&name)
             && !text.contains("\n    Default:")
             && !text.starts_with("    Default:")
@@ -136,8 +150,7 @@ fn inputs_without_default(pattern: &str) -> Vec<String> {
             ));
         }
     }
-    let cdk = generate(pattern, "cdk", &[]);
-    for (path, text) in files_with(&cdk, ".ts").filter(|(p, _)| p.starts_with("lib/")) {
+    for (path, text) in files_with(&p.cdk, ".ts").filter(|(p, _)| p.starts_with("lib/")) {
         for (i, block) in text.split("new cdk.CfnParameter(").enumerate().skip(1) {
             let body = block.split("});").next().unwrap_or_default();
             if !body.contains("default:") {
@@ -169,11 +182,28 @@ fn cfn_names<'a>(resources: &'a [(String, String)], kind: &str) -> Vec<&'a Strin
         .collect()
 }
 
+/// The Terraform ingress rules on the security group of one of the load balancers `lbs`.
+fn lb_ingress_rules<'a>(
+    resources: &'a [(Vec<String>, hcl::Block)],
+    lbs: &[&String],
+) -> Vec<(&'a str, &'a hcl::Block)> {
+    resources
+        .iter()
+        .filter(|(labels, block)| {
+            let sg = attr_text(block, "security_group_id").unwrap_or_default();
+            labels[0] == "aws_vpc_security_group_ingress_rule"
+                && lbs
+                    .iter()
+                    .any(|lb| sg == format!("aws_security_group.{lb}.id"))
+        })
+        .map(|(labels, block)| (labels[1].as_str(), block))
+        .collect()
+}
+
 /// Every load balancer of the project is internal, in all three targets.
-fn load_balancers_are_internal(pattern: &str) -> Vec<String> {
+fn load_balancers_are_internal(pattern: &str, p: &Projects) -> Vec<String> {
     let mut problems = Vec::new();
-    let tf = generate(pattern, "terraform", &[]);
-    let resources = tf_blocks(&tf, "resource");
+    let resources = tf_blocks(&p.tf, "resource");
     let lbs = tf_names(&resources, "aws_lb");
     if lbs.is_empty() {
         problems.push(format!("{pattern} terraform: no aws_lb"));
@@ -186,16 +216,14 @@ fn load_balancers_are_internal(pattern: &str) -> Vec<String> {
             ));
         }
     }
-    let cfn = generate(pattern, "cloudformation", &[]);
-    let resources = cfn_entries(cfn_section(&cfn["template.yaml"], "Resources"));
+    let resources = cfn_entries(cfn_section(&p.cfn["template.yaml"], "Resources"));
     for name in cfn_names(&resources, "AWS::ElasticLoadBalancingV2::LoadBalancer") {
         let text = &resources.iter().find(|(n, _)| n == name).unwrap().1;
         if !text.contains("Scheme: internal") {
             problems.push(format!("{pattern} cloudformation: {name} is not internal"));
         }
     }
-    let cdk = generate(pattern, "cdk", &[]);
-    for (path, text) in files_with(&cdk, ".ts").filter(|(p, _)| p.starts_with("lib/")) {
+    for (path, text) in files_with(&p.cdk, ".ts").filter(|(p, _)| p.starts_with("lib/")) {
         if text.contains("new elbv2.ApplicationLoadBalancer(")
             && (!text.contains("internetFacing: false") || text.contains("internetFacing: true"))
         {
@@ -211,51 +239,43 @@ fn load_balancers_are_internal(pattern: &str) -> Vec<String> {
 fn cloudfront_origins_deploy_with_no_inputs_and_only_cloudfront_reaches_the_load_balancer() {
     let mut problems = Vec::new();
     for pattern in BEHIND_CLOUDFRONT {
-        // Terraform: no ingress rule on a load balancer's security group names a CIDR, each names
-        // the CloudFront prefix list.
-        problems.extend(inputs_without_default(pattern));
-        problems.extend(load_balancers_are_internal(pattern));
-        let tf = generate(pattern, "terraform", &[]);
-        let resources = tf_blocks(&tf, "resource");
-        let lbs = tf_names(&resources, "aws_lb");
-        for (labels, block) in &resources {
-            if labels[0] == "aws_cloudfront_distribution" {
-                let origins = hcl::to_string(block.body()).unwrap();
-                if !origins.contains("vpc_origin_config") {
-                    problems.push(format!(
-                        "{pattern} terraform: the distribution has no VPC origin"
-                    ));
-                }
-            }
-            if labels[0] != "aws_vpc_security_group_ingress_rule" {
-                continue;
-            }
-            let sg = attr_text(block, "security_group_id").unwrap_or_default();
-            if !lbs
-                .iter()
-                .any(|lb| sg == format!("aws_security_group.{lb}.id"))
+        let projects = generate_all(pattern);
+        problems.extend(inputs_without_default(pattern, &projects));
+        problems.extend(load_balancers_are_internal(pattern, &projects));
+
+        // Terraform: the distribution has a VPC origin; no ingress rule on a load balancer's
+        // security group names a CIDR, each names the CloudFront prefix list.
+        let resources = tf_blocks(&projects.tf, "resource");
+        for (_, block) in resources
+            .iter()
+            .filter(|(l, _)| l[0] == "aws_cloudfront_distribution")
+        {
+            if !hcl::to_string(block.body())
+                .unwrap()
+                .contains("vpc_origin_config")
             {
-                continue;
+                problems.push(format!(
+                    "{pattern} terraform: the distribution has no VPC origin"
+                ));
             }
+        }
+        for (name, block) in lb_ingress_rules(&resources, &tf_names(&resources, "aws_lb")) {
             if attr_text(block, "cidr_ipv4").is_some() || attr_text(block, "cidr_ipv6").is_some() {
                 problems.push(format!(
-                    "{pattern} terraform: {} admits a CIDR to a load balancer behind CloudFront",
-                    labels[1]
+                    "{pattern} terraform: {name} admits a CIDR to a load balancer behind CloudFront"
                 ));
             }
             if !attr_text(block, "prefix_list_id")
                 .is_some_and(|p| p.contains("cloudfront_origin_facing"))
             {
                 problems.push(format!(
-                    "{pattern} terraform: {} does not name the CloudFront origin-facing prefix list",
-                    labels[1]
+                    "{pattern} terraform: {name} does not name the CloudFront origin-facing prefix list"
                 ));
             }
         }
 
         // CloudFormation: the load balancer's security group admits only the prefix list.
-        let cfn = generate(pattern, "cloudformation", &[]);
-        let template = &cfn["template.yaml"];
+        let template = &projects.cfn["template.yaml"];
         let resources = cfn_entries(cfn_section(template, "Resources"));
         let lbs = cfn_names(&resources, "AWS::ElasticLoadBalancingV2::LoadBalancer");
         for (name, text) in &resources {
@@ -279,8 +299,8 @@ fn cloudfront_origins_deploy_with_no_inputs_and_only_cloudfront_reaches_the_load
 
         // CDK: the load balancer is reached through a VPC origin, and its security group admits
         // no address range.
-        let cdk = generate(pattern, "cdk", &[]);
-        for (path, text) in files_with(&cdk, ".ts").filter(|(p, _)| p.starts_with("lib/")) {
+        for (path, text) in files_with(&projects.cdk, ".ts").filter(|(p, _)| p.starts_with("lib/"))
+        {
             if text.contains("new elbv2.ApplicationLoadBalancer(") {
                 if !text.contains("origins.VpcOrigin.withApplicationLoadBalancer(") {
                     problems.push(format!("{pattern} cdk: {path}: no VPC origin"));
@@ -310,11 +330,13 @@ fn http_api_private_integrations_deploy_with_no_inputs_and_only_the_vpc_link_rea
  {
     let mut problems = Vec::new();
     for pattern in BEHIND_HTTP_API {
-        problems.extend(inputs_without_default(pattern));
-        problems.extend(load_balancers_are_internal(pattern));
-        let tf = generate(pattern, "terraform", &[]);
-        let resources = tf_blocks(&tf, "resource");
-        let lbs = tf_names(&resources, "aws_lb");
+        let projects = generate_all(pattern);
+        problems.extend(inputs_without_default(pattern, &projects));
+        problems.extend(load_balancers_are_internal(pattern, &projects));
+
+        // Terraform: a private integration verifies a server name only once there is a domain;
+        // the load balancer's security group admits only the VPC link.
+        let resources = tf_blocks(&projects.tf, "resource");
         for (labels, block) in &resources {
             if labels[0] == "aws_apigatewayv2_integration"
                 && attr_text(block, "connection_type").as_deref() == Some("\"VPC_LINK\"")
@@ -328,28 +350,19 @@ fn http_api_private_integrations_deploy_with_no_inputs_and_only_the_vpc_link_rea
                     labels[1]
                 ));
             }
-            if labels[0] != "aws_vpc_security_group_ingress_rule" {
-                continue;
-            }
-            let sg = attr_text(block, "security_group_id").unwrap_or_default();
-            if !lbs
-                .iter()
-                .any(|lb| sg == format!("aws_security_group.{lb}.id"))
-            {
-                continue;
-            }
+        }
+        for (name, block) in lb_ingress_rules(&resources, &tf_names(&resources, "aws_lb")) {
             if !attr_text(block, "referenced_security_group_id")
                 .is_some_and(|r| r.ends_with("_vpc_link.id"))
             {
                 problems.push(format!(
-                    "{pattern} terraform: {} admits something other than the VPC link",
-                    labels[1]
+                    "{pattern} terraform: {name} admits something other than the VPC link"
                 ));
             }
         }
 
-        let cfn = generate(pattern, "cloudformation", &[]);
-        let template = &cfn["template.yaml"];
+        // CloudFormation: the same, and the load balancer's own security group has no ingress.
+        let template = &projects.cfn["template.yaml"];
         let resources = cfn_entries(cfn_section(template, "Resources"));
         let lbs = cfn_names(&resources, "AWS::ElasticLoadBalancingV2::LoadBalancer");
         for (name, text) in &resources {
@@ -381,16 +394,9 @@ fn http_api_private_integrations_deploy_with_no_inputs_and_only_the_vpc_link_rea
             }
         }
 
-        let cdk = generate(pattern, "cdk", &[]);
-        for (path, text) in files_with(&cdk, ".ts").filter(|(p, _)| p.starts_with("lib/")) {
-            if text.contains("new elbv2.ApplicationLoadBalancer(")
-                && (!text.contains("internetFacing: false")
-                    || text.contains("internetFacing: true"))
-            {
-                problems.push(format!(
-                    "{pattern} cdk: {path}: a load balancer is internet-facing"
-                ));
-            }
+        // CDK: each load balancer admits the VPC link and adds no ingress rule of its own.
+        for (path, text) in files_with(&projects.cdk, ".ts").filter(|(p, _)| p.starts_with("lib/"))
+        {
             let lbs = text.lines().filter_map(|l| {
                 l.trim()
                     .strip_prefix("const ")?
