@@ -936,10 +936,16 @@ fn found_failures_stay_fixed() {
     let found = ["`", "`x` y", "$$x$$", "$${AWS::AccountId}", "%%{ x }"];
     // Found in a coverage structure: the label of a component that invokes a function went raw
     // into the function's checkov-skip comment, so a newline in it started a line of code.
-    let in_structures = [(
-        "coverage-ecs-service",
-        "x\nresource \"aws_iam_user\" \"y\" {}\n#",
-    )];
+    // The label of an HTTP API in front of a load balancer went raw into a YAML checkov comment,
+    // a CloudFormation parameter description and a Terraform variable description: `: ` ended
+    // the YAML scalar and `"` the strings.
+    let in_structures = [
+        (
+            "coverage-ecs-service",
+            "x\nresource \"aws_iam_user\" \"y\" {}\n#",
+        ),
+        ("coverage-apigateway-http", "api: \"x\" ${y} # z"),
+    ];
     for (id, text) in in_structures {
         let i = structures().iter().position(|(s, _)| s == id).unwrap();
         let value = fill(&structures()[i].1, &mut |n| format!("{text}{n}"));
