@@ -14,6 +14,9 @@
 //!   component's template so it can inline it);
 //! - `meta/next-steps.txt.tera`: what to tell the user after writing.
 //!
+//! `templates/_shared/` holds what every target writes the same way (the Lambda handlers, the
+//! Glue script): a target sees its files as its own unless it has a file of the same path.
+//!
 //! Component, group and connection templates render *fragments*: text split by marker lines.
 //! `#@ Resources` (capitalised: a section of the assembled document; `#@ Resources:key` keeps only
 //! the first fragment with that key, for shared resources), `#@ policy:<component id>` (lowercase:
@@ -41,6 +44,10 @@ static TEMPLATES_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates
 
 /// A user's folder laid over the embedded templates (`--templates-dir`), fixed on first use.
 static OVERLAY: OnceLock<PathBuf> = OnceLock::new();
+
+/// The folder of templates every target shares, laid under each target's own files. Its leading
+/// underscore keeps it out of the list of targets.
+const SHARED: &str = "_shared";
 
 /// Every target by name, each loaded on its first use: `new` reads only the target it writes.
 static TARGETS: OnceLock<BTreeMap<String, OnceLock<Result<Target, String>>>> = OnceLock::new();
@@ -117,6 +124,7 @@ fn targets() -> &'static BTreeMap<String, OnceLock<Result<Target, String>>> {
         let mut names: BTreeSet<String> = TEMPLATES_DIR
             .dirs()
             .filter_map(|d| Some(d.path().file_name()?.to_str()?.to_string()))
+            .filter(|name| !name.starts_with('_'))
             .collect();
         if let Some(dir) = OVERLAY.get()
             && let Ok(entries) = std::fs::read_dir(dir)
@@ -125,7 +133,8 @@ fn targets() -> &'static BTreeMap<String, OnceLock<Result<Target, String>>> {
                 entries
                     .flatten()
                     .filter(|e| e.path().is_dir())
-                    .filter_map(|e| e.file_name().to_str().map(str::to_string)),
+                    .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                    .filter(|name| !name.starts_with('_')),
             );
         }
         names
@@ -218,23 +227,48 @@ fn parse_meta<T: serde::de::DeserializeOwned>(
     }
 }
 
-fn load_target(name: &str) -> Result<Target, String> {
-    let mut files: BTreeMap<String, Cow<'static, str>> = BTreeMap::new();
-    if let Some(dir) = TEMPLATES_DIR.get_dir(name) {
+/// The embedded files of one folder of `templates/`, by path inside it, each with the path
+/// messages show.
+fn embedded(folder: &str) -> BTreeMap<String, (Cow<'static, str>, String)> {
+    let mut out = BTreeMap::new();
+    if let Some(dir) = TEMPLATES_DIR.get_dir(folder) {
         let mut list = Vec::new();
         collect_files(dir, &mut list);
         for f in list {
             if let (Ok(rel), Some(text)) = (f.path().strip_prefix(dir.path()), f.contents_utf8())
                 && let Some(rel) = rel.to_str()
             {
-                files.insert(rel.replace('\\', "/"), Cow::Borrowed(text));
+                let rel = rel.replace('\\', "/");
+                let shown = format!("templates/{folder}/{rel}");
+                out.insert(rel, (Cow::Borrowed(text), shown));
             }
         }
     }
-    let mut shown: BTreeMap<String, String> = files
-        .keys()
-        .map(|rel| (rel.clone(), format!("templates/{name}/{rel}")))
-        .collect();
+    out
+}
+
+fn load_target(name: &str) -> Result<Target, String> {
+    // The shared files first, each replaced by the user's copy (`--templates-dir`) when there is
+    // one; then the target's own files over them, which win even over an overlaid shared file.
+    let mut layers = embedded(SHARED);
+    if let Some(root) = OVERLAY.get() {
+        let dir = root.join(SHARED);
+        if dir.is_dir() {
+            let own = crate::overlay::read_tree(&dir, &[])
+                .map_err(|(path, e)| format!("cannot read `{}`: {e}", path.display()))?;
+            for (rel, text) in own {
+                let shown = dir.join(&rel).display().to_string();
+                layers.insert(rel, (Cow::Owned(text), shown));
+            }
+        }
+    }
+    layers.extend(embedded(name));
+    let mut files: BTreeMap<String, Cow<'static, str>> = BTreeMap::new();
+    let mut shown: BTreeMap<String, String> = BTreeMap::new();
+    for (rel, (text, at)) in layers {
+        shown.insert(rel.clone(), at);
+        files.insert(rel, text);
+    }
     type Refs = BTreeMap<String, BTreeMap<String, String>>;
     let mut refs: Refs = match files.get(REFS_FILE) {
         Some(text) => parse_meta(name, REFS_FILE, REFS_FILE, text, false)?,
@@ -1961,6 +1995,23 @@ mod tests {
             let yaml: Value = serde_saphyr::from_str(text).unwrap();
             let from_json: Value = serde_json::from_str(json).unwrap();
             assert_eq!(yaml, from_json, "{key}");
+        }
+    }
+
+    #[test]
+    fn every_target_sees_the_shared_templates_under_its_own() {
+        assert!(!targets().contains_key(SHARED));
+        for name in ["cloudformation", "terraform", "cdk"] {
+            let target = loaded(name).unwrap().as_ref().unwrap();
+            assert_eq!(
+                target.shown["app/lambda.tera"],
+                "templates/_shared/app/lambda.tera"
+            );
+            // A target's own file of a shared path would win; the boot script is each target's.
+            assert_eq!(
+                target.shown["app/ec2-asg.tera"],
+                format!("templates/{name}/app/ec2-asg.tera")
+            );
         }
     }
 

@@ -349,6 +349,51 @@ fn a_kind_added_from_folders_generates_in_every_target_with_its_access() {
     }
 }
 
+/// A `_shared/` file of `--templates-dir` replaces the shared template in every target, and a
+/// target's own file of the same path wins over it.
+#[test]
+fn a_shared_template_overlaid_applies_to_every_target_but_one_with_its_own() {
+    let overlay = tempfile::tempdir().unwrap();
+    let shared = include_str!("../../templates/_shared/app/lambda.tera");
+    let marked = |mark: &str| {
+        shared.replacen(
+            "#@ file:src/{{ c.id }}/index.js\n",
+            &format!("#@ file:src/{{{{ c.id }}}}/index.js\n// {mark}\n"),
+            1,
+        )
+    };
+    for (dir, mark) in [("_shared", "from the shared overlay"), ("cdk", "cdk's own")] {
+        let app = overlay.path().join(dir).join("app");
+        std::fs::create_dir_all(&app).unwrap();
+        std::fs::write(app.join("lambda.tera"), marked(mark)).unwrap();
+    }
+    let root = tempfile::tempdir().unwrap();
+    for (target, mark) in [
+        ("terraform", "from the shared overlay"),
+        ("cloudformation", "from the shared overlay"),
+        ("cdk", "cdk's own"),
+    ] {
+        let dir = root.path().join(target);
+        let out = archpat()
+            .args(["--templates-dir", overlay.path().to_str().unwrap()])
+            .args(["new", "serverless-web", "--iac", target, "--no-input"])
+            .args(["-o", dir.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{target}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let handler = std::fs::read_to_string(dir.join("src/api_fn/index.js")).unwrap();
+        assert!(
+            handler.starts_with(&format!("// {mark}\n")),
+            "{target}: {}",
+            handler.lines().next().unwrap_or("")
+        );
+    }
+}
+
 fn walk(dir: &std::path::Path) -> Vec<String> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).unwrap().flatten() {
