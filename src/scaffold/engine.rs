@@ -247,21 +247,31 @@ fn embedded(folder: &str) -> BTreeMap<String, (Cow<'static, str>, String)> {
     out
 }
 
+/// The files of one folder of the user's overlay (`--templates-dir`), in the form of
+/// [`embedded`], each shown by its own path; empty when there is no overlay or no such folder.
+fn overlaid(folder: &str) -> Result<BTreeMap<String, (Cow<'static, str>, String)>, String> {
+    let Some(dir) = OVERLAY.get().map(|root| root.join(folder)) else {
+        return Ok(BTreeMap::new());
+    };
+    if !dir.is_dir() {
+        return Ok(BTreeMap::new());
+    }
+    let own = crate::overlay::read_tree(&dir, &[])
+        .map_err(|(path, e)| format!("cannot read `{}`: {e}", path.display()))?;
+    Ok(own
+        .into_iter()
+        .map(|(rel, text)| {
+            let shown = dir.join(&rel).display().to_string();
+            (rel, (Cow::Owned(text), shown))
+        })
+        .collect())
+}
+
 fn load_target(name: &str) -> Result<Target, String> {
     // The shared files first, each replaced by the user's copy (`--templates-dir`) when there is
     // one; then the target's own files over them, which win even over an overlaid shared file.
     let mut layers = embedded(SHARED);
-    if let Some(root) = OVERLAY.get() {
-        let dir = root.join(SHARED);
-        if dir.is_dir() {
-            let own = crate::overlay::read_tree(&dir, &[])
-                .map_err(|(path, e)| format!("cannot read `{}`: {e}", path.display()))?;
-            for (rel, text) in own {
-                let shown = dir.join(&rel).display().to_string();
-                layers.insert(rel, (Cow::Owned(text), shown));
-            }
-        }
-    }
+    layers.extend(overlaid(SHARED)?);
     layers.extend(embedded(name));
     let mut files: BTreeMap<String, Cow<'static, str>> = BTreeMap::new();
     let mut shown: BTreeMap<String, String> = BTreeMap::new();
@@ -274,27 +284,16 @@ fn load_target(name: &str) -> Result<Target, String> {
         Some(text) => parse_meta(name, REFS_FILE, REFS_FILE, text, false)?,
         None => BTreeMap::new(),
     };
-    let mut overlaid = std::collections::BTreeSet::new();
-    if let Some(root) = OVERLAY.get() {
-        let dir = root.join(name);
-        if dir.is_dir() {
-            let own = crate::overlay::read_tree(&dir, &[])
-                .map_err(|(path, e)| format!("cannot read `{}`: {e}", path.display()))?;
-            for rel in own.keys() {
-                shown.insert(rel.clone(), dir.join(rel).display().to_string());
-                overlaid.insert(rel.clone());
-            }
-            files.extend(own.into_iter().map(|(rel, text)| (rel, Cow::Owned(text))));
-            // The refs of an overlay add kinds (or replace a kind's attributes), so a folder that
-            // adds one kind names only that kind's attributes.
-            let own = dir.join(REFS_FILE);
-            if own.is_file() {
-                let text = std::fs::read_to_string(&own)
-                    .map_err(|e| format!("cannot read `{}`: {e}", own.display()))?;
-                let shown = own.display().to_string();
-                refs.extend(parse_meta::<Refs>(name, REFS_FILE, &shown, &text, true)?);
-            }
-        }
+    let own = overlaid(name)?;
+    // The refs of an overlay add kinds (or replace a kind's attributes), so a folder that adds one
+    // kind names only that kind's attributes.
+    if let Some((text, at)) = own.get(REFS_FILE) {
+        refs.extend(parse_meta::<Refs>(name, REFS_FILE, at, text, true)?);
+    }
+    let overlaid: BTreeSet<String> = own.keys().cloned().collect();
+    for (rel, (text, at)) in own {
+        shown.insert(rel.clone(), at);
+        files.insert(rel, text);
     }
     let limits = match files.get(LIMITS_FILE) {
         Some(text) => parse_meta(
