@@ -995,14 +995,8 @@ impl<'a> Engine<'a> {
             .flatten()
             .filter_map(Value::as_str)
             .collect();
-        // References to a name made once: `aws_s3_bucket.access_logs.id`, `local.azs[0]`.
         for name in &once {
-            for after in [".", "["] {
-                out = out.replace(
-                    &format!(".{name}{after}"),
-                    &format!(".{name}_{alias}{after}"),
-                );
-            }
+            out = rename_references(&out, name, &format!("{name}_{alias}"));
         }
         let heads: Vec<String> = rules["blocks"]
             .as_array()
@@ -1915,6 +1909,27 @@ fn unquote(v: &str) -> String {
     }
 }
 
+/// Renames every reference `.<name>` that ends at an identifier boundary:
+/// `aws_s3_bucket.access_logs.id`, `local.azs[0]` and `depends_on = [aws_s3_bucket_policy.access_logs]`
+/// alike, but not `.access_logs_policy` (another name that only starts the same).
+fn rename_references(text: &str, name: &str, to: &str) -> String {
+    let needle = format!(".{name}");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&needle) {
+        let end = at + needle.len();
+        let boundary = !rest[end..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        out.push_str(&rest[..=at]);
+        out.push_str(if boundary { to } else { name });
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1931,6 +1946,24 @@ mod tests {
         name: "t",
         region: None,
     };
+
+    #[test]
+    fn a_second_region_renames_every_reference_to_a_name_made_once() {
+        let text = "bucket = aws_s3_bucket.access_logs.id\naz = local.azs[0]\n\
+                    depends_on = [aws_s3_bucket_policy.access_logs]\n\
+                    x = [a.access_logs, b.access_logs_policy]\n";
+        let got = rename_references(
+            &rename_references(text, "access_logs", "access_logs_dr"),
+            "azs",
+            "azs_dr",
+        );
+        assert_eq!(
+            got,
+            "bucket = aws_s3_bucket.access_logs_dr.id\naz = local.azs_dr[0]\n\
+             depends_on = [aws_s3_bucket_policy.access_logs_dr]\n\
+             x = [a.access_logs_dr, b.access_logs_policy]\n"
+        );
+    }
 
     #[test]
     fn a_broken_data_file_is_one_located_line() {

@@ -13,7 +13,8 @@
 //! - compute egress: HTTPS plus the connections' ports, the same in the three targets;
 //! - Performance Insights on where the engine and class offer it;
 //! - READMEs quote no prices (they go stale) but name the cost drivers and the calculator;
-//! - S3 access logging only once the log bucket's policy exists (CloudFormation `DependsOn`);
+//! - S3 access logging only once the log bucket's policy exists (CloudFormation `DependsOn`,
+//!   Terraform `depends_on`, in every region);
 //! - every AWS SDK call a generated function makes is allowed by its role on the resource it names;
 //! - a connection's properties, not its label, decide what the code does.
 
@@ -354,6 +355,53 @@ fn cloudformation_s3_logging_waits_for_the_log_bucket_policy() {
         }
     }
     assert!(checked >= 5, "only {checked} logged buckets");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Defect 8, Terraform: every `aws_s3_bucket_logging` waits for the policy of the bucket it logs
+/// into, in a second region too (where that bucket's name carries the region's suffix; stop 26's
+/// emulator run met `InvalidTargetBucketForLogging` when the wait named the first region's policy).
+#[test]
+fn terraform_s3_logging_waits_for_the_log_bucket_policy() {
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for dir in generated("terraform") {
+        let name = name_of(dir);
+        let policies: Vec<String> = tf_blocks(dir, "aws_s3_bucket_policy")
+            .iter()
+            .filter_map(|b| b.lines().next()?.split('"').nth(3).map(str::to_string))
+            .collect();
+        for block in tf_blocks(dir, "aws_s3_bucket_logging") {
+            checked += 1;
+            let head = block.lines().next().unwrap_or_default().to_string();
+            let Some(dest) = block.lines().find_map(|l| {
+                l.trim()
+                    .strip_prefix("target_bucket = aws_s3_bucket.")?
+                    .strip_suffix(".id")
+                    .map(str::to_string)
+            }) else {
+                problems.push(format!(
+                    "{name}: {head} names no target bucket of the project"
+                ));
+                continue;
+            };
+            let wait = format!("aws_s3_bucket_policy.{dest}");
+            let depends = block
+                .lines()
+                .find(|l| l.trim().starts_with("depends_on"))
+                .unwrap_or_default();
+            if !policies.contains(&dest) {
+                problems.push(format!(
+                    "{name}: {head} logs into {dest}, which has no policy"
+                ));
+            } else if !depends.split(['[', ']', ',', ' ']).any(|r| r == wait) {
+                problems.push(format!(
+                    "{name}: {head} logs into {dest} but does not wait for {wait}"
+                ));
+            }
+        }
+    }
+    assert!(checked >= 5, "only {checked} logging blocks");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
