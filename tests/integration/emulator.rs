@@ -610,12 +610,10 @@ fn provider_override(moto: &Moto, endpoints: &BTreeSet<&str>, aliases: &[String]
 // ---------------------------------------------------------------------------------------------
 // Running terraform.
 
-fn terraform_cmd(binary: &Path, rc: &Path, dir: &Path, moto: &Moto, args: &[&str]) -> Command {
-    let mut cmd = crate::terraform::command(binary, rc, dir, args);
-    cmd.env_remove("TF_CLI_ARGS_apply")
-        .env_remove("TF_CLI_ARGS_destroy")
-        // Only the emulator: no credentials, profile, metadata service or proxy of the machine.
-        .env("AWS_ENDPOINT_URL", moto.url())
+/// Only the emulator: no credentials, profile, metadata service or proxy of the machine, for
+/// terraform and for the provider it attaches to.
+fn emulator_only(cmd: &mut Command, moto: &Moto) {
+    cmd.env("AWS_ENDPOINT_URL", moto.url())
         .env("AWS_CONFIG_FILE", "/dev/null")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
         .env("AWS_EC2_METADATA_DISABLED", "true")
@@ -637,70 +635,102 @@ fn terraform_cmd(binary: &Path, rc: &Path, dir: &Path, moto: &Moto, args: &[&str
     ] {
         cmd.env_remove(var);
     }
-    cmd
+}
+
+/// Where and how terraform runs for one pattern.
+struct Tf<'a> {
+    binary: &'a Path,
+    rc: &'a Path,
+    dir: &'a Path,
+    moto: &'a Moto,
+}
+
+impl Tf<'_> {
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = crate::terraform::command(self.binary, self.rc, self.dir, args);
+        cmd.env_remove("TF_CLI_ARGS_apply")
+            .env_remove("TF_CLI_ARGS_destroy");
+        emulator_only(&mut cmd, self.moto);
+        cmd
+    }
+
+    /// Runs `terraform <args> -json` and returns its error diagnostics (one for a failure that
+    /// printed none).
+    fn run_json(&self, args: &[&str], log: &Path) -> Vec<TfError> {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["-json", "-input=false", "-no-color"]);
+        let out = self.cmd(&all).output().expect("terraform runs");
+        let _ = std::fs::write(log, &out.stdout);
+        let mut errors = Vec::new();
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            let d = &v["diagnostic"];
+            if v["type"] != "diagnostic" || d["severity"] != "error" {
+                continue;
+            }
+            let summary = d["summary"].as_str().unwrap_or("");
+            let detail = d["detail"].as_str().unwrap_or("");
+            let address = d["address"]
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| {
+                    d["range"]["filename"]
+                        .as_str()
+                        .map(|f| format!("{f}:{}", d["range"]["start"]["line"]))
+                        .unwrap_or_default()
+                });
+            let text = if detail.is_empty() {
+                summary.to_string()
+            } else {
+                format!("{summary}: {detail}")
+            };
+            errors.push(TfError { address, text });
+        }
+        if errors.is_empty() && !out.status.success() {
+            errors.push(TfError {
+                address: String::new(),
+                text: format!(
+                    "terraform {} failed ({}): {}",
+                    args.join(" "),
+                    out.status,
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ),
+            });
+        }
+        errors
+    }
+}
+
+/// The local state file as `terraform show -json` would print its root module: each managed or
+/// data resource instance with its `type`, `name`, `mode` and attribute `values` (a generated
+/// project has no child modules).
+fn read_state(dir: &Path) -> Result<serde_json::Value, String> {
+    let path = dir.join("terraform.tfstate");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("no state after apply ({}: {e})", path.display()))?;
+    let raw: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| format!("the state `{}` is not JSON: {e}", path.display()))?;
+    let mut resources = Vec::new();
+    for r in raw["resources"].as_array().into_iter().flatten() {
+        if r.get("module").is_some() {
+            continue;
+        }
+        for i in r["instances"].as_array().into_iter().flatten() {
+            resources.push(serde_json::json!({
+                "type": r["type"], "name": r["name"], "mode": r["mode"],
+                "values": i["attributes"],
+            }));
+        }
+    }
+    Ok(serde_json::json!({"values": {"root_module": {"resources": resources}}}))
 }
 
 /// An error terraform reported: the resource address (when it names one) and the text.
 struct TfError {
     address: String,
     text: String,
-}
-
-/// Runs `terraform <args> -json` and returns its error diagnostics (one for a failure that
-/// printed none).
-fn run_json(
-    binary: &Path,
-    rc: &Path,
-    dir: &Path,
-    moto: &Moto,
-    args: &[&str],
-    log: &Path,
-) -> Vec<TfError> {
-    let mut all: Vec<&str> = args.to_vec();
-    all.extend(["-json", "-input=false", "-no-color"]);
-    let out = terraform_cmd(binary, rc, dir, moto, &all)
-        .output()
-        .expect("terraform runs");
-    let _ = std::fs::write(log, &out.stdout);
-    let mut errors = Vec::new();
-    for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        let d = &v["diagnostic"];
-        if v["type"] != "diagnostic" || d["severity"] != "error" {
-            continue;
-        }
-        let summary = d["summary"].as_str().unwrap_or("");
-        let detail = d["detail"].as_str().unwrap_or("");
-        let address = d["address"]
-            .as_str()
-            .map(str::to_string)
-            .unwrap_or_else(|| {
-                d["range"]["filename"]
-                    .as_str()
-                    .map(|f| format!("{f}:{}", d["range"]["start"]["line"]))
-                    .unwrap_or_default()
-            });
-        let text = if detail.is_empty() {
-            summary.to_string()
-        } else {
-            format!("{summary}: {detail}")
-        };
-        errors.push(TfError { address, text });
-    }
-    if errors.is_empty() && !out.status.success() {
-        errors.push(TfError {
-            address: String::new(),
-            text: format!(
-                "terraform {} failed ({}): {}",
-                args.join(" "),
-                out.status,
-                String::from_utf8_lossy(&out.stderr).trim()
-            ),
-        });
-    }
-    errors
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -867,15 +897,16 @@ fn deploy(pattern: &str, root: &Path, moto: &Moto, gaps: &Gaps, probe: bool) -> 
     }
     std::fs::write(dir.join(OVERRIDE), override_text).unwrap();
 
-    let init = terraform_cmd(
-        &binary,
-        &rc,
-        &dir,
+    let tf = Tf {
+        binary: &binary,
+        rc: &rc,
+        dir: &dir,
         moto,
-        &["init", "-input=false", "-no-color"],
-    )
-    .output()
-    .expect("terraform runs");
+    };
+    let init = tf
+        .cmd(&["init", "-input=false", "-no-color"])
+        .output()
+        .expect("terraform runs");
     if !init.status.success() {
         o.defects.push(format!(
             "terraform init failed: {}",
@@ -905,9 +936,7 @@ fn deploy(pattern: &str, root: &Path, moto: &Moto, gaps: &Gaps, probe: bool) -> 
         matched
     };
     let state_list = |o: &mut Outcome| -> Vec<String> {
-        let list = terraform_cmd(&binary, &rc, &dir, moto, &["state", "list"])
-            .output()
-            .expect("terraform runs");
+        let list = tf.cmd(&["state", "list"]).output().expect("terraform runs");
         if !list.status.success() {
             o.defects.push(format!(
                 "terraform state list failed: {}",
@@ -926,15 +955,14 @@ fn deploy(pattern: &str, root: &Path, moto: &Moto, gaps: &Gaps, probe: bool) -> 
     let t = Instant::now();
     let mut args: Vec<&str> = vec!["apply", "-auto-approve", PARALLELISM];
     args.extend(var_args.iter().map(String::as_str));
-    let errors = run_json(&binary, &rc, &dir, moto, &args, &dir.join("apply.log"));
+    let errors = tf.run_json(&args, &dir.join("apply.log"));
     classify(&mut o, "apply", errors);
     o.apply = t.elapsed();
 
-    // The functions' own code against what was just created.
-    let show = terraform_cmd(&binary, &rc, &dir, moto, &["show", "-json", "-no-color"])
-        .output()
-        .expect("terraform runs");
-    match serde_json::from_slice::<serde_json::Value>(&show.stdout) {
+    // The functions' own code against what was just created. The state is read from its file
+    // rather than through `terraform show -json`, which would start the provider once more
+    // (about 4 CPU seconds a pattern) only to print the same attributes.
+    match read_state(&dir) {
         Ok(state) => {
             let (defects, checked) = calls::check(pattern, &dir, &state, moto);
             for d in defects {
@@ -948,10 +976,7 @@ fn deploy(pattern: &str, root: &Path, moto: &Moto, gaps: &Gaps, probe: bool) -> 
             }
             o.calls = checked;
         }
-        Err(e) => o.defects.push(format!(
-            "terraform show -json printed no JSON ({e}): {}",
-            String::from_utf8_lossy(&show.stderr).trim()
-        )),
+        Err(e) => o.defects.push(e),
     }
 
     let t = Instant::now();
@@ -959,7 +984,7 @@ fn deploy(pattern: &str, root: &Path, moto: &Moto, gaps: &Gaps, probe: bool) -> 
     // leaves some) is found gone and dropped from the state rather than deleted by an empty id.
     let mut args: Vec<&str> = vec!["destroy", "-auto-approve", PARALLELISM];
     args.extend(var_args.iter().map(String::as_str));
-    let errors = run_json(&binary, &rc, &dir, moto, &args, &dir.join("destroy.log"));
+    let errors = tf.run_json(&args, &dir.join("destroy.log"));
     let matched = classify(&mut o, "destroy", errors);
     let forget: BTreeMap<&str, usize> = matched
         .iter()
@@ -974,7 +999,8 @@ fn deploy(pattern: &str, root: &Path, moto: &Moto, gaps: &Gaps, probe: bool) -> 
             })
             .collect();
         for (address, i) in &addresses {
-            let rm = terraform_cmd(&binary, &rc, &dir, moto, &["state", "rm", address])
+            let rm = tf
+                .cmd(&["state", "rm", address])
                 .output()
                 .expect("terraform runs");
             if rm.status.success() {
@@ -987,7 +1013,7 @@ fn deploy(pattern: &str, root: &Path, moto: &Moto, gaps: &Gaps, probe: bool) -> 
                 ));
             }
         }
-        let errors = run_json(&binary, &rc, &dir, moto, &args, &dir.join("destroy-2.log"));
+        let errors = tf.run_json(&args, &dir.join("destroy-2.log"));
         classify(&mut o, "destroy", errors);
     }
     o.destroy = t.elapsed();

@@ -450,7 +450,7 @@ fn api_calls(with_table: bool) -> Vec<Call> {
     ]
 }
 
-/// The deployed functions, from `terraform show -json`.
+/// The deployed functions, from the state (as `terraform show -json` prints it).
 fn functions(state: &Value) -> Vec<Function> {
     let mut out = Vec::new();
     let mut modules = vec![&state["values"]["root_module"]];
