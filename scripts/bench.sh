@@ -77,13 +77,22 @@ for n in $SIZES; do
   "$BIN" draw "$WORK/generated-$n.yaml" -f dot >"$WORK/generated-$n.dot"
 done
 
-# name|target ms (or -)|peak MiB target (or -)|command
+# name|target ms (or -)|peak MiB target (or -)|command[|command run before each timed run]
+#
+# `new` writing is timed the way a user starts a project, into a folder that does not exist yet
+# (removed before each run). `--force` over an existing project is timed apart: ext4 writes a
+# file's data out when it is renamed over an existing one (its `auto_da_alloc` guard against empty
+# files after a crash), so replacing waits a little where creating does not; archpat keeps the
+# rename because it leaves each file whole, old or new, if the machine stops halfway.
 cases() {
   for p in $PATTERNS; do
     for t in $TARGETS; do
       echo "new $p $t --dry-run|10|20|$BIN new $p --iac $t --dry-run --no-input -o $WORK/dry"
-      echo "new $p $t (write)|10|20|$BIN new $p --iac $t --no-input --force -o $WORK/out-$p-$t"
+      echo "new $p $t (write)|10|20|$BIN new $p --iac $t --no-input -o $WORK/new|rm -rf $WORK/new"
     done
+  done
+  for t in $TARGETS; do
+    echo "new three-tier-web $t --force|10|20|$BIN new three-tier-web --iac $t --no-input --force -o $WORK/out-$t"
   done
   for p in $PATTERNS; do
     echo "compare $p|50|20|$BIN compare $p"
@@ -113,10 +122,12 @@ extra=""
 [ -n "$BASE" ] && extra=$(printf ' %11s %8s' baseline faster)
 printf '%-44s %9s %19s %9s %9s%s  %s\n' case "median" "± sd (min-max)" "cpu" "peak" "$extra" "target"
 missed=0
-while IFS='|' read -r name target peak_target cmd; do
+while IFS='|' read -r name target peak_target cmd prepare; do
   echo "$name" | grep -Eq -- "$FILTER" || continue
   csv="$WORK/result.csv"
-  hyperfine -N --style none --warmup "$WARMUP" --runs "$RUNS" --export-csv "$csv" "$cmd" >/dev/null 2>&1 || {
+  prep=()
+  [ -n "$prepare" ] && prep=(--prepare "$prepare")
+  hyperfine -N --style none --warmup "$WARMUP" --runs "$RUNS" "${prep[@]}" --export-csv "$csv" "$cmd" >/dev/null 2>&1 || {
     printf '%-44s failed: %s\n' "$name" "$cmd"
     missed=1
     continue
@@ -125,6 +136,7 @@ while IFS='|' read -r name target peak_target cmd; do
   read -r median sd min max cpu < <(awk -F, 'NR==2 {printf "%.1f %.1f %.1f %.1f %.1f\n", $4*1000, $3*1000, $7*1000, $8*1000, ($5+$6)*1000}' "$csv")
   peak_kib=0
   for _ in 1 2 3; do
+    [ -n "$prepare" ] && $prepare
     kib=$(/usr/bin/time -f '%M' -o "$WORK/rss" $cmd >/dev/null 2>&1; cat "$WORK/rss")
     [ "$kib" -gt "$peak_kib" ] && peak_kib=$kib
   done
@@ -152,7 +164,7 @@ while IFS='|' read -r name target peak_target cmd; do
     faster="-"
     case "$cmd" in
       "$BIN "*)
-        if hyperfine -N --style none --warmup "$WARMUP" --runs "$RUNS" --export-csv "$WORK/base.csv" \
+        if hyperfine -N --style none --warmup "$WARMUP" --runs "$RUNS" "${prep[@]}" --export-csv "$WORK/base.csv" \
           "$BASE${cmd#"$BIN"}" >/dev/null 2>&1; then
           read -r base_median < <(awk -F, 'NR==2 {printf "%.1f\n", $4*1000}' "$WORK/base.csv")
           base="$base_median ms"
