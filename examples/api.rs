@@ -9,7 +9,13 @@ use archpat::scaffold::{self, Iac};
 use archpat::walkthrough::{self, WalkFormat};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
+    run(std::env::args().skip(1).collect())
+}
+
+/// The whole tour for `[pattern] [name=value]...`; the test suite runs it too
+/// (tests/integration/api.rs), so what this file shows keeps working.
+pub fn run(args: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = args.into_iter();
     let name = args.next().unwrap_or_else(|| "serverless-web".to_string());
     let sets: Vec<String> = args.collect();
 

@@ -1,6 +1,7 @@
 //! archpat's one integration test binary: the CLI as a user runs it, and the external validators
 //! (Graphviz, the Mermaid renderer, cfn-lint, checkov…) run over everything archpat generates.
 
+mod api;
 mod apptests;
 mod bad_input;
 mod cdk;
