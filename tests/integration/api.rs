@@ -11,8 +11,8 @@ fn the_library_tour_runs_on_a_builtin() {
 }
 
 #[test]
-fn the_library_tour_runs_on_a_pattern_file_with_a_parameter_set() {
-    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/patterns/event-driven.yaml");
+fn the_library_tour_runs_on_a_user_pattern_file_with_a_parameter_set() {
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/queue-worker.yaml");
     example::run(vec![file.to_string(), "runtime=python3.13".to_string()]).unwrap();
 }
 
