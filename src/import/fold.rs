@@ -132,10 +132,11 @@ pub(crate) fn fold<'a>(
         let by: Vec<(usize, String)> = referrers[i]
             .iter()
             // A helper that belongs to this resource (its bucket policy) does not count, nor does
-            // a log group that names it (its own logs).
+            // a log group that names it (its own logs), nor an alarm watching it.
             .filter(|(j, path)| {
                 !belongs(rules, &resources[*j], path)
                     && !rules.own_logs.names.iter().any(|p| norm(p) == norm(path))
+                    && !watches(rules, catalog, &resources[*j], path)
             })
             .cloned()
             .collect();
@@ -152,6 +153,26 @@ pub(crate) fn fold<'a>(
                     "serves `{}` only (through `{}`)",
                     resources[by[0].0].id, by[0].1
                 ),
+            };
+        }
+    }
+    // An alarm that watches only folded resources is folded with them.
+    for j in 0..resources.len() {
+        if roles[j] != Role::Component {
+            continue;
+        }
+        let watched: Vec<usize> = refs[j]
+            .iter()
+            .filter(|x| watches(rules, catalog, &resources[j], &x.path))
+            .map(|x| index[x.target.as_str()])
+            .collect();
+        if let Some(&first) = watched.first()
+            && watched
+                .iter()
+                .all(|w| matches!(roles[*w], Role::Helper { .. }))
+        {
+            roles[j] = Role::Helper {
+                why: format!("watches only `{}`, which is folded", resources[first].id),
             };
         }
     }
@@ -396,4 +417,13 @@ fn label_of(r: &Resource, construct: Option<&str>) -> String {
         .filter(|t| !t.is_empty() && t.len() <= 60 && !t.contains("${") && !t.contains('/'));
     let base = construct.map(str::to_string);
     text.or(base).unwrap_or_else(|| words(&r.id))
+}
+
+/// Whether `r` references something through `path` only to watch it (an alarm's dimensions).
+fn watches(rules: &Rules, catalog: &Catalog, r: &Resource, path: &str) -> bool {
+    let w = &rules.folded_watchers;
+    catalog
+        .kind_for_cloudformation(&r.ty)
+        .is_some_and(|k| k.kind == w.kind)
+        && w.through.iter().any(|p| norm(path).starts_with(&norm(p)))
 }

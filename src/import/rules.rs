@@ -18,6 +18,7 @@ pub(crate) struct Rules {
     pub helper_prefixes: IndexMap<String, String>,
     pub folded_when_only_referenced_by: Vec<String>,
     pub folded_when_only_helpers_refer: Vec<String>,
+    pub folded_watchers: Watchers,
     pub placed_with_referrers: Vec<String>,
     pub own_logs: OwnLogs,
     pub implied: Vec<Implied>,
@@ -36,6 +37,15 @@ pub(crate) struct Rules {
     /// Terraform type → CloudFormation types (`templates/terraform/meta/cfn-types.yaml`).
     #[serde(skip)]
     pub terraform: BTreeMap<String, Vec<String>>,
+}
+
+/// Resources that only watch others (alarms on a metric): a reference through `through` does not
+/// keep the watched resource a component, and a watcher of folded resources only is folded too.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Watchers {
+    pub kind: String,
+    pub through: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

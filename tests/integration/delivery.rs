@@ -11,6 +11,11 @@
 //!    queue with a retention period), deliberate retry and age limits, the role allowed
 //!    `sqs:SendMessage` on that queue, and for each rule target (or subscription) a dead-letter
 //!    queue whose policy admits that rule (or topic) by SourceArn.
+//! 3. Every stream's event source mapping (Kinesis, DynamoDB) has an on-failure destination, and
+//!    for each queue where Lambda puts what failed (the on-failure destination of a function or of
+//!    a stream's event source mapping): an alarm on its depth, so that nothing waits there 14 days
+//!    and expires unheard; when the template has a topic that alarms notify, this alarm notifies
+//!    one too (and check 1 then checks that the topic admits it).
 //!
 //! The CloudFormation template and the Terraform files are read here for every built-in case and
 //! every coverage pattern; the synthesized CDK templates are read with the same checks in
@@ -30,12 +35,15 @@ pub struct Seen {
     pub alarm_topics: usize,
     /// Functions invoked asynchronously checked.
     pub async_functions: usize,
+    /// Failure queues (on-failure destinations) checked for an alarm.
+    pub failure_queues: usize,
 }
 
 impl std::ops::AddAssign for Seen {
     fn add_assign(&mut self, o: Seen) {
         self.alarm_topics += o.alarm_topics;
         self.async_functions += o.async_functions;
+        self.failure_queues += o.failure_queues;
     }
 }
 
@@ -357,6 +365,58 @@ pub fn cfn_problems(name: &str, t: &Value, email_subscription: bool) -> (Vec<Str
             if comment.contains("on-failure destination") {
                 problems.push(format!("{name}: {f} is not invoked asynchronously, but its CKV_AWS_116 skip names an on-failure destination"));
             }
+        }
+    }
+
+    // 3. A stream's event source mapping (it has a starting position; an SQS one has none) sends
+    // what it gives up on somewhere, and failure queues have an alarm that notifies where the
+    // template's alarms do.
+    for (m, r) in of_type("AWS::Lambda::EventSourceMapping") {
+        let p = &r["Properties"];
+        if !p["StartingPosition"].is_null() && p["DestinationConfig"]["OnFailure"].is_null() {
+            problems.push(format!("{name}: the stream mapping {m} has no on-failure destination: a batch it gives up on is dropped"));
+        }
+    }
+    let alarm_topics: Vec<&str> = of_type("AWS::CloudWatch::Alarm")
+        .flat_map(|(_, a)| {
+            referenced(
+                resources,
+                &a["Properties"]["AlarmActions"],
+                &["AWS::SNS::Topic"],
+            )
+        })
+        .collect();
+    let mut failure_queues: Vec<&str> = of_type("AWS::Lambda::EventInvokeConfig")
+        .chain(of_type("AWS::Lambda::EventSourceMapping"))
+        .flat_map(|(_, c)| {
+            referenced(
+                resources,
+                &c["Properties"]["DestinationConfig"]["OnFailure"]["Destination"],
+                &["AWS::SQS::Queue"],
+            )
+        })
+        .collect();
+    failure_queues.sort();
+    failure_queues.dedup();
+    for q in failure_queues {
+        seen.failure_queues += 1;
+        let alarms: Vec<(&str, &Value)> = of_type("AWS::CloudWatch::Alarm")
+            .filter(|(_, a)| {
+                a["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible"
+                    && refers_to(&a["Properties"]["Dimensions"], q)
+            })
+            .collect();
+        let Some((alarm, a)) = alarms.first() else {
+            problems.push(format!("{name}: the failure queue {q} has no alarm on its depth: what lands there expires unheard after 14 days"));
+            continue;
+        };
+        let notifies = referenced(
+            resources,
+            &a["Properties"]["AlarmActions"],
+            &["AWS::SNS::Topic"],
+        );
+        if !alarm_topics.is_empty() && notifies.is_empty() {
+            problems.push(format!("{name}: {alarm}, the alarm on the failure queue {q}, notifies no topic, while the template's other alarms notify {alarm_topics:?}"));
         }
     }
     (problems, seen)
@@ -692,6 +752,45 @@ pub fn tf_problems(name: &str, dir: &Path) -> (Vec<String>, Seen) {
             }
         }
     }
+
+    // 3. A stream's event source mapping sends what it gives up on somewhere, and failure queues
+    // have an alarm that notifies where the project's alarms do.
+    for (m, r) in of_type("aws_lambda_event_source_mapping") {
+        if !r["starting_position"].is_null() && r["destination_config"][0]["on_failure"].is_null() {
+            problems.push(format!("{name}: the stream mapping {m} has no on-failure destination: a batch it gives up on is dropped"));
+        }
+    }
+    let alarms = of_type("aws_cloudwatch_metric_alarm");
+    let alarm_topics: Vec<String> = alarms
+        .iter()
+        .flat_map(|(_, a)| tf_referenced(&resources, &a["alarm_actions"], "aws_sns_topic"))
+        .collect();
+    let mut failure_queues: Vec<String> = Vec::new();
+    for (_, c) in of_type("aws_lambda_function_event_invoke_config") {
+        let dest = &c["destination_config"][0]["on_failure"][0]["destination"];
+        failure_queues.extend(tf_referenced(&resources, dest, "aws_sqs_queue"));
+    }
+    for (_, m) in of_type("aws_lambda_event_source_mapping") {
+        let dest = &m["destination_config"][0]["on_failure"][0]["destination_arn"];
+        failure_queues.extend(tf_referenced(&resources, dest, "aws_sqs_queue"));
+    }
+    failure_queues.sort();
+    failure_queues.dedup();
+    for q in failure_queues {
+        seen.failure_queues += 1;
+        let watching = alarms.iter().find(|(_, a)| {
+            a["metric_name"] == "ApproximateNumberOfMessagesVisible"
+                && text(&a["dimensions"]).contains(&format!("{q}."))
+        });
+        let Some((alarm, a)) = watching else {
+            problems.push(format!("{name}: the failure queue {q} has no alarm on its depth: what lands there expires unheard after 14 days"));
+            continue;
+        };
+        let notifies = tf_referenced(&resources, &a["alarm_actions"], "aws_sns_topic");
+        if !alarm_topics.is_empty() && notifies.is_empty() {
+            problems.push(format!("{name}: {alarm}, the alarm on the failure queue {q}, notifies no topic, while the project's other alarms notify {alarm_topics:?}"));
+        }
+    }
     (problems, seen)
 }
 
@@ -722,11 +821,11 @@ fn cases() -> Vec<(String, String, Vec<String>)> {
 fn assert_looked(by_case: &BTreeMap<String, Seen>, total: Seen) {
     let ed = by_case.get("event-driven").copied().unwrap_or_default();
     assert!(
-        ed.alarm_topics >= 1 && ed.async_functions >= 1,
-        "event-driven: expected at least one alarm → topic and one asynchronously invoked function, saw {ed:?}"
+        ed.alarm_topics >= 2 && ed.async_functions >= 1 && ed.failure_queues >= 1,
+        "event-driven: expected its alarm and its failed-events alarm → topic, an asynchronously invoked function and its failure queue, saw {ed:?}"
     );
     assert!(
-        total.alarm_topics >= 2 && total.async_functions >= 5,
+        total.alarm_topics >= 2 && total.async_functions >= 5 && total.failure_queues >= 6,
         "too little checked over every case: {total:?}"
     );
 }
@@ -847,7 +946,33 @@ fn the_checks_fail_on_the_defects_they_guard() {
         "{p:?}"
     );
 
-    // The same two defects in the Terraform project.
+    // The failed-events queue without its alarm, then with an alarm that notifies nobody.
+    let alarm_ids: Vec<String> = resources
+        .iter()
+        .filter(|(k, r)| r["Type"] == "AWS::CloudWatch::Alarm" && k.contains("FailedEvents"))
+        .map(|(k, _)| k.clone())
+        .collect();
+    assert!(!alarm_ids.is_empty());
+    let mut broken = t.clone();
+    for k in &alarm_ids {
+        broken["Resources"].as_object_mut().unwrap().remove(k);
+    }
+    let (p, _) = cfn_problems("broken", &broken, true);
+    assert!(
+        p.iter().any(|p| p.contains("has no alarm on its depth")),
+        "{p:?}"
+    );
+    let mut broken = t.clone();
+    for k in &alarm_ids {
+        let props = broken["Resources"][k.as_str()]["Properties"]
+            .as_object_mut()
+            .unwrap();
+        props.remove("AlarmActions");
+    }
+    let (p, _) = cfn_problems("broken", &broken, true);
+    assert!(p.iter().any(|p| p.contains("notifies no topic")), "{p:?}");
+
+    // The same defects in the Terraform project.
     let tf = tempfile::tempdir().unwrap();
     support::new_project("event-driven", "terraform", &["--force"], tf.path());
     assert!(tf_problems("event-driven", tf.path()).0.is_empty());
@@ -870,6 +995,23 @@ fn the_checks_fail_on_the_defects_they_guard() {
     );
     assert!(
         p.iter().any(|p| p.contains("failed events are dropped")),
+        "{p:?}"
+    );
+
+    // The Terraform failed-events queue watched by no alarm.
+    let tf = tempfile::tempdir().unwrap();
+    support::new_project("event-driven", "terraform", &["--force"], tf.path());
+    let path = tf.path().join("monitoring.tf");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("QueueName = aws_sqs_queue.audit_fn_failed_events.name"));
+    std::fs::write(
+        &path,
+        text.replace("aws_sqs_queue.audit_fn_failed_events.name", "\"elsewhere\""),
+    )
+    .unwrap();
+    let (p, _) = tf_problems("broken", tf.path());
+    assert!(
+        p.iter().any(|p| p.contains("has no alarm on its depth")),
         "{p:?}"
     );
 }
