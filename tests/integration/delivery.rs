@@ -480,7 +480,7 @@ fn hcl_body(body: &hcl::Body) -> Value {
 }
 
 /// `resource "type" "name"` blocks of every .tf file of `dir`, as `type.name` → body.
-fn tf_resources(dir: &Path) -> (BTreeMap<String, Value>, BTreeMap<String, Value>) {
+pub fn tf_resources(dir: &Path) -> (BTreeMap<String, Value>, BTreeMap<String, Value>) {
     let mut resources = BTreeMap::new();
     let mut variables = BTreeMap::new();
     for (path, bytes) in support::read_tree(dir) {

@@ -16,7 +16,8 @@
 //! - S3 access logging only once the log bucket's policy exists (CloudFormation `DependsOn`,
 //!   Terraform `depends_on`, in every region);
 //! - every AWS SDK call a generated function makes is allowed by its role on the resource it names;
-//! - a connection's properties, not its label, decide what the code does.
+//! - a connection's properties, not its label, decide what the code does;
+//! - the EKS load balancer controller may tag the listeners and rules it creates.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -1268,4 +1269,120 @@ fn every_sdk_call_a_function_makes_is_granted_on_the_resource_it_names() {
         "only {checked} SDK calls found: the parser no longer reads the code"
     );
     assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// Every policy statement anywhere in `v` (a template, or Terraform resources read as JSON), as
+/// (actions, resources).
+fn all_statements(v: &Value, out: &mut Vec<(Vec<String>, Vec<String>)>) {
+    match v {
+        Value::Object(o) => {
+            if let Some(st) = o.get("Statement") {
+                let list = match st {
+                    Value::Array(a) => a.clone(),
+                    one => vec![one.clone()],
+                };
+                for s in &list {
+                    if s["Effect"] == "Allow" {
+                        let resources = serde_json::to_string(&s["Resource"]).unwrap();
+                        out.push((strings(&s["Action"]), vec![resources]));
+                    }
+                }
+            }
+            o.values().for_each(|x| all_statements(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| all_statements(x, out)),
+        _ => {}
+    }
+}
+
+/// The EKS load balancer controller tags every listener and rule it creates, so a role that may
+/// create them must also tag them: without `AddTags` on listeners and rules the ALB is made but
+/// never gets a listener (found in review; the controller's own policy has the statement).
+#[test]
+fn the_load_balancer_controller_may_tag_the_listeners_and_rules_it_creates() {
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for iac in ["cloudformation", "terraform"] {
+        for dir in generated(iac) {
+            let v = if iac == "cloudformation" {
+                template_with_regions(dir)
+            } else {
+                let (resources, _) = crate::delivery::tf_resources(dir);
+                serde_json::to_value(resources).unwrap()
+            };
+            let mut statements = Vec::new();
+            all_statements(&v, &mut statements);
+            for (create, kind) in [
+                ("elasticloadbalancing:CreateListener", "listener/app/"),
+                ("elasticloadbalancing:CreateRule", "listener-rule/app/"),
+            ] {
+                let creates = statements
+                    .iter()
+                    .any(|(a, r)| a.iter().any(|x| x == create) && r[0].contains(kind));
+                if !creates {
+                    continue;
+                }
+                checked += 1;
+                let tags = statements.iter().any(|(a, r)| {
+                    a.iter().any(|x| x == "elasticloadbalancing:AddTags") && r[0].contains(kind)
+                });
+                if !tags {
+                    problems.push(format!(
+                        "{iac} {}: a role may {create} but not elasticloadbalancing:AddTags on {kind}*",
+                        name_of(dir)
+                    ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(checked >= 4, "only {checked} controller roles checked");
+}
+
+/// The stack names a CDK project's README uses (`--stack-name X`, `STACK=X`) are stacks its app
+/// creates in the default environment (`<project>-dev`, and each region's `<project>-dev-<region>`):
+/// a README that names `<project>` alone fails at the first `describe-stacks` (found in review).
+#[test]
+fn cdk_readme_commands_name_the_stacks_the_app_creates() {
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for dir in generated("cdk") {
+        let name = name_of(dir);
+        let readme = read(&dir.join("README.md"));
+        let bin = read(&dir.join("bin").join(format!("{name}.ts")));
+        let main = format!("{name}-dev");
+        // The main stack is `"<name>-" + environment` (or `mainName`, which is that); region
+        // stacks are `${mainName}-<suffix>`.
+        let mut stacks = vec![main.clone()];
+        for part in bin.split("`${mainName}-").skip(1) {
+            if let Some(suffix) = part.split('`').next() {
+                stacks.push(format!("{main}-{suffix}"));
+            }
+        }
+        assert!(
+            bin.contains(&format!("\"{name}-\" + environment")),
+            "{name}: bin/{name}.ts does not name the stack `{name}-` + environment"
+        );
+        let words: Vec<&str> = readme.split_whitespace().collect();
+        for (i, w) in words.iter().enumerate() {
+            let named = if *w == "--stack-name" {
+                words.get(i + 1).copied()
+            } else {
+                w.strip_prefix("STACK=")
+            };
+            let Some(named) = named else { continue };
+            let named = named.trim_matches(|c| c == '"' || c == '`' || c == '\\');
+            if named.is_empty() || named.contains("STACK") || named.starts_with('<') {
+                continue;
+            }
+            checked += 1;
+            if !stacks.iter().any(|s| s == named) {
+                problems.push(format!(
+                    "{name}: README.md names stack `{named}`; the app creates {stacks:?}"
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(checked >= 4, "only {checked} stack names checked");
 }
