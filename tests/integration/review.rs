@@ -529,7 +529,8 @@ fn terraform_final_snapshots_are_unique_and_the_plan_is_ignored() {
 }
 
 /// Defect 8: no Auto Scaling group states a desired capacity beside its target-tracking policy,
-/// in any target.
+/// and no scaled ECS service a desired count (found in review: CloudFormation sends it with every
+/// update of the service), in any target.
 #[test]
 fn no_desired_capacity_beside_target_tracking_in_any_target() {
     let mut problems = Vec::new();
@@ -560,8 +561,43 @@ fn no_desired_capacity_beside_target_tracking_in_any_target() {
                             problems.push(format!("{name} ({iac}): {id} sets DesiredCapacity"));
                         }
                     }
+                    // An ECS service that a scalable target scales: its DesiredCount (other
+                    // than a deliberate 0) would undo a scale-out on each update.
+                    for (id, r) in &all {
+                        if r["Type"] != "AWS::ECS::Service" {
+                            continue;
+                        }
+                        let scaled = all.iter().any(|(_, p)| {
+                            p["Type"] == "AWS::ApplicationAutoScaling::ScalableTarget"
+                                && serde_json::to_string(&p["Properties"]["ResourceId"])
+                                    .unwrap()
+                                    .contains(&format!("{id}.Name"))
+                        });
+                        if !scaled {
+                            continue;
+                        }
+                        groups += 1;
+                        let desired = &r["Properties"]["DesiredCount"];
+                        if !desired.is_null() && desired != 0 {
+                            problems.push(format!(
+                                "{name} ({iac}): {id} sets DesiredCount beside its scalable target"
+                            ));
+                        }
+                    }
                 }
                 "terraform" => {
+                    for block in tf_blocks(dir, "aws_ecs_service") {
+                        groups += 1;
+                        if block
+                            .lines()
+                            .any(|l| l.trim_start().starts_with("desired_count"))
+                            && !block.contains("ignore_changes = [desired_count]")
+                        {
+                            problems.push(format!(
+                                "{name} ({iac}): an aws_ecs_service sets desired_count without ignoring its changes"
+                            ));
+                        }
+                    }
                     for block in tf_blocks(dir, "aws_autoscaling_group") {
                         groups += 1;
                         if block
@@ -578,6 +614,15 @@ fn no_desired_capacity_beside_target_tracking_in_any_target() {
                 _ => {
                     let code = cdk_code(dir);
                     groups += code.matches("new autoscaling.AutoScalingGroup(").count();
+                    groups += code.matches("new ecs.FargateService(").count();
+                    if code.lines().any(|l| {
+                        l.trim_start().starts_with("desiredCount:")
+                            && l.trim() != "desiredCount: 0,"
+                    }) {
+                        problems.push(format!(
+                            "{name} ({iac}): a FargateService sets desiredCount beside its auto scaling"
+                        ));
+                    }
                     if code
                         .lines()
                         .any(|l| l.trim_start().starts_with("desiredCapacity:"))
