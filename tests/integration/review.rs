@@ -1431,3 +1431,81 @@ fn cdk_readme_commands_name_the_stacks_the_app_creates() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert!(checked >= 4, "only {checked} stack names checked");
 }
+
+/// What holds users' data is protected from deletion outside a throwaway dev environment, in the
+/// three targets alike: DynamoDB tables and Cognito user pools (found in review: Terraform and
+/// CloudFormation deleted the user pool and the table with the stack, prod included, while CDK
+/// kept them). RDS and Aurora are checked with their engine settings above.
+#[test]
+fn user_data_is_deletion_protected_outside_dev_in_every_target() {
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for dir in generated("cloudformation") {
+        let name = name_of(dir);
+        let t = template(dir);
+        for (id, r) in resources(&t) {
+            let (key, on) = match r["Type"].as_str() {
+                Some("AWS::DynamoDB::Table") => ("DeletionProtectionEnabled", "true"),
+                Some("AWS::Cognito::UserPool") => ("DeletionProtection", "ACTIVE"),
+                _ => continue,
+            };
+            checked += 1;
+            let param = format!("{id}DeletionProtection");
+            let wired = serde_json::to_string(&r["Properties"][key])
+                .unwrap()
+                .contains(&format!("{param}On"));
+            let default = &t["Parameters"][&param]["Default"];
+            if !wired || default != "true" {
+                problems.push(format!("cloudformation {name}: {id} sets {key} to {on} only through a parameter `{param}` defaulting to \"true\" (wired: {wired}, default: {default})"));
+            }
+        }
+    }
+    for dir in generated("terraform") {
+        let name = name_of(dir);
+        let (resources, variables) = crate::delivery::tf_resources(dir);
+        for (id, r) in &resources {
+            let attr = if id.starts_with("aws_dynamodb_table.") {
+                "deletion_protection_enabled"
+            } else if id.starts_with("aws_cognito_user_pool.") {
+                "deletion_protection"
+            } else {
+                continue;
+            };
+            checked += 1;
+            let value = r[attr].as_str().unwrap_or("");
+            let var = value
+                .split("var.")
+                .nth(1)
+                .map(|v| v.split([' ', '?']).next().unwrap_or(""))
+                .unwrap_or("");
+            if var.is_empty()
+                || variables.get(var).map(|v| &v["default"]) != Some(&Value::Bool(true))
+            {
+                problems.push(format!(
+                    "terraform {name}: {id}.{attr} is `{value}`, not a variable defaulting to true"
+                ));
+            }
+        }
+    }
+    for dir in generated("cdk") {
+        let name = name_of(dir);
+        let code = cdk_code(dir);
+        for ctor in [
+            "new dynamodb.Table(",
+            "new dynamodb.TableV2(",
+            "new cognito.UserPool(",
+        ] {
+            for block in code.split(ctor).skip(1) {
+                checked += 1;
+                let props = block.split("\n    });").next().unwrap_or("");
+                if !props.contains("deletionProtection: !dev,") {
+                    problems.push(format!(
+                        "cdk {name}: a `{ctor}` has no `deletionProtection: !dev`"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(checked >= 9, "only {checked} tables and user pools checked");
+}
