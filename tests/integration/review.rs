@@ -1435,7 +1435,7 @@ fn cdk_readme_commands_name_the_stacks_the_app_creates() {
 /// What holds users' data is protected from deletion outside a throwaway dev environment, in the
 /// three targets alike: DynamoDB tables and Cognito user pools (found in review: Terraform and
 /// CloudFormation deleted the user pool and the table with the stack, prod included, while CDK
-/// kept them). RDS and Aurora are checked with their engine settings above.
+/// kept them). RDS and Aurora have deletion protection inputs of their own, and a final snapshot.
 #[test]
 fn user_data_is_deletion_protected_outside_dev_in_every_target() {
     let mut checked = 0;
