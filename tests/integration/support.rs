@@ -277,9 +277,9 @@ pub const BUILTIN_CASES: &[(&str, &str, &[&str])] = &[
     ),
     ("microservices-eks", "microservices-eks", &[]),
     (
-        "microservices-eks-1-32-m6i",
+        "microservices-eks-1-34-m6i",
         "microservices-eks",
-        &["kubernetes_version=1.32", "node_instance_type=m6i.large"],
+        &["kubernetes_version=1.34", "node_instance_type=m6i.large"],
     ),
     (
         "microservices-eks-t3-large-single",
