@@ -1509,3 +1509,92 @@ fn user_data_is_deletion_protected_outside_dev_in_every_target() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert!(checked >= 9, "only {checked} tables and user pools checked");
 }
+
+/// The EKS `k8s/apply.sh` of CloudFormation and CDK (run with stand-ins for `aws`, `helm` and
+/// `kubectl` that log their arguments) names one region in every AWS call and tells the
+/// controller, whose pods cannot ask instance metadata; with no region anywhere it stops and
+/// says what to set (found in review: it could pass the controller an empty region).
+#[test]
+fn eks_apply_script_names_one_region_in_every_call() {
+    let stubs = tempfile::tempdir().unwrap();
+    let log = stubs.path().join("log");
+    for (tool, body) in [
+        (
+            "aws",
+            "case \"$1 $2\" in \"configure get\") exit 1;; esac\necho value",
+        ),
+        ("helm", ""),
+        ("kubectl", "cat > /dev/null"),
+    ] {
+        let path = stubs.path().join(tool);
+        let script = format!(
+            "#!/bin/sh\necho \"{tool} $*\" >> \"{}\"\n{body}\n",
+            log.display()
+        );
+        std::fs::write(&path, script).unwrap();
+        let mut perms = std::fs::metadata(&path).unwrap().permissions();
+        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+        std::fs::set_permissions(&path, perms).unwrap();
+    }
+    let path = format!(
+        "{}:{}",
+        stubs.path().display(),
+        std::env::var("PATH").unwrap()
+    );
+    let mut checked = 0;
+    for iac in ["cloudformation", "cdk"] {
+        for dir in generated(iac) {
+            let script = dir.join("k8s").join("apply.sh");
+            if !script.exists() {
+                continue;
+            }
+            checked += 1;
+            let name = name_of(dir);
+            let run = |region: Option<&str>| {
+                let _ = std::fs::remove_file(&log);
+                let mut cmd = std::process::Command::new("sh");
+                cmd.arg(&script)
+                    .current_dir(dir)
+                    .env("PATH", &path)
+                    .env("STACK", "s")
+                    .env_remove("REGION")
+                    .env_remove("AWS_REGION")
+                    .env_remove("AWS_DEFAULT_REGION");
+                if let Some(r) = region {
+                    cmd.env("AWS_DEFAULT_REGION", r);
+                }
+                let out = cmd.output().unwrap();
+                (out, std::fs::read_to_string(&log).unwrap_or_default())
+            };
+            let (out, _) = run(None);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                !out.status.success() && stderr.contains("set REGION"),
+                "{iac} {name}: with no region the script must stop and say so, got {:?}: {stderr}",
+                out.status
+            );
+            let (out, calls) = run(Some("eu-west-1"));
+            assert!(
+                out.status.success(),
+                "{iac} {name}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            for call in calls.lines() {
+                let names =
+                    call.contains("--region eu-west-1") || call.contains("region=eu-west-1");
+                let exempt = call.starts_with("kubectl") || call.starts_with("aws configure");
+                assert!(
+                    names || exempt,
+                    "{iac} {name}: `{call}` does not name the region"
+                );
+            }
+            assert!(
+                calls
+                    .lines()
+                    .any(|c| c.starts_with("helm") && c.contains("region=eu-west-1")),
+                "{iac} {name}: the controller is not told the region:\n{calls}"
+            );
+        }
+    }
+    assert!(checked >= 2, "only {checked} apply scripts checked");
+}
