@@ -149,6 +149,11 @@ SDK_PACKAGES=(
   @aws-sdk/client-eventbridge@3.1169.0
   @aws-sdk/client-sns@3.1169.0
   @aws-sdk/client-sqs@3.1175.0
+  @aws-sdk/client-lambda@3.1178.0
+  @aws-sdk/client-sfn@3.1178.0
+  @aws-sdk/client-firehose@3.1178.0
+  @aws-sdk/client-kinesis@3.1143.0
+  @aws-sdk/client-s3@3.1178.0
 )
 npm_tools aws-sdk "${SDK_PACKAGES[@]}"
 # draw.io output (tests/integration/diagrams.rs): the mxGraph library renders every `-f drawio` file

@@ -365,6 +365,7 @@ impl Target {
         env.set_formatter(filters::format);
         filters::register(&mut env);
         naming::register(&mut env);
+        env.add_filter("allowing_only", allowing_only);
         env.set_loader(move |name| {
             Ok(self
                 .files
@@ -1930,6 +1931,47 @@ fn rename_references(text: &str, name: &str, to: &str) -> String {
     out
 }
 
+/// `grant | allowing_only(calls="a:B c:D")`: the grant with each statement cut to the actions
+/// named, and statements left with none dropped; the key statements (`kms:`) stay whole, since the
+/// calls need them on an encrypted target. The templates narrow a connection's access this way to
+/// the calls its source's generated code makes (`calls` of macros/function.tera); with no calls
+/// named, the grant is unchanged.
+fn allowing_only(
+    grant: minijinja::Value,
+    kwargs: minijinja::value::Kwargs,
+) -> Result<minijinja::Value, minijinja::Error> {
+    let calls: String = kwargs.get("calls")?;
+    kwargs.assert_all_used()?;
+    let calls: BTreeSet<&str> = calls.split_whitespace().collect();
+    if grant.is_none() || grant.is_undefined() {
+        return Ok(grant);
+    }
+    let mut grant = serde_json::to_value(&grant).map_err(|e| {
+        minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string())
+    })?;
+    if calls.is_empty() {
+        return Ok(minijinja::Value::from_serialize(&grant));
+    }
+    let Some(statements) = grant.get_mut("statements").and_then(Value::as_array_mut) else {
+        return Err(minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            "`allowing_only` needs a grant, with `statements`",
+        ));
+    };
+    statements.retain_mut(|s| {
+        if let Some(actions) = s.get_mut("actions").and_then(Value::as_array_mut) {
+            actions.retain(|a| {
+                a.as_str()
+                    .is_some_and(|a| a.starts_with("kms:") || calls.contains(a))
+            });
+            !actions.is_empty()
+        } else {
+            false
+        }
+    });
+    Ok(minijinja::Value::from_serialize(&grant))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1946,6 +1988,56 @@ mod tests {
         name: "t",
         region: None,
     };
+
+    #[test]
+    fn allowing_only_cuts_statements_to_the_calls_named_and_keeps_key_statements() {
+        let grant = json!({"access": "write", "env": [], "ingress": null, "statements": [
+            {"sid": "WriteB", "actions": ["s3:PutObject", "s3:AbortMultipartUpload"], "resources": []},
+            {"sid": "WriteB2", "actions": ["s3:ListBucket"], "resources": []},
+            {"sid": "WriteBKeyK", "actions": ["kms:Decrypt", "kms:GenerateDataKey"], "resources": []},
+        ]});
+        let mut env = Environment::new();
+        filters::register(&mut env);
+        env.add_filter("allowing_only", allowing_only);
+        let narrow = |calls: &str| {
+            let out = env
+                .render_str(
+                    "{{ grant | allowing_only(calls=calls) | json_encode }}",
+                    minijinja::context! { grant => grant.clone(), calls => calls },
+                )
+                .expect("renders");
+            serde_json::from_str::<Value>(&out).expect("json")
+        };
+        let sids_and_actions = |v: &Value| -> Vec<(String, Vec<String>)> {
+            v["statements"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| {
+                    let actions = s["actions"].as_array().unwrap().iter();
+                    let actions = actions.map(|a| a.as_str().unwrap().to_string()).collect();
+                    (s["sid"].as_str().unwrap().to_string(), actions)
+                })
+                .collect()
+        };
+        let narrowed = narrow("s3:PutObject");
+        assert_eq!(
+            sids_and_actions(&narrowed),
+            [
+                ("WriteB".to_string(), vec!["s3:PutObject".to_string()]),
+                (
+                    "WriteBKeyK".to_string(),
+                    vec!["kms:Decrypt".to_string(), "kms:GenerateDataKey".to_string()]
+                ),
+            ]
+        );
+        assert_eq!(narrowed["access"], "write");
+        assert_eq!(narrow(""), grant);
+        let err = env
+            .render_str("{{ 1 | allowing_only(calls='x') }}", minijinja::context! {})
+            .unwrap_err();
+        assert!(err.to_string().contains("needs a grant"), "{err}");
+    }
 
     #[test]
     fn a_second_region_renames_every_reference_to_a_name_made_once() {
