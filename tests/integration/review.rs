@@ -1619,6 +1619,45 @@ fn cdk_readme_commands_name_the_stacks_the_app_creates() {
     assert!(checked >= 4, "only {checked} stack names checked");
 }
 
+/// Where a CloudFront distribution fronts the load balancer (a VPC origin: the load balancer is
+/// internal and has no certificate), the README's test commands reach the services through the
+/// distribution's address, never `https://YOUR-DOMAIN`, which exists only when the user brings a
+/// domain (found in review: microservices-ecs in the three targets).
+#[test]
+fn readme_test_commands_use_the_cloudfront_address_in_front_of_a_load_balancer() {
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for iac in ["cloudformation", "terraform", "cdk"] {
+        for dir in generated(iac) {
+            let model = archpat::library::Library::default()
+                .load(&pattern_of(dir))
+                .expect("the pattern loads")
+                .resolve(&[])
+                .expect("the pattern resolves");
+            let fronted = model
+                .edges()
+                .any(|e| e.from.kind == "cloudfront" && e.to.kind == "alb");
+            if !fronted {
+                continue;
+            }
+            let readme = read(&dir.join("README.md"));
+            let routed = readme.lines().filter(|l| l.contains("`curl ")).count();
+            checked += routed;
+            if readme.contains("YOUR-DOMAIN") {
+                problems.push(format!(
+                    "{iac} {}: README.md tells the user to curl YOUR-DOMAIN behind CloudFront",
+                    name_of(dir)
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(
+        checked >= 6,
+        "only {checked} curl commands behind CloudFront checked"
+    );
+}
+
 /// What holds users' data is protected from deletion outside a throwaway dev environment, in the
 /// three targets alike: DynamoDB tables and Cognito user pools (found in review: Terraform and
 /// CloudFormation deleted the user pool and the table with the stack, prod included, while CDK
