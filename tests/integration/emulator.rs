@@ -706,6 +706,54 @@ impl Tf<'_> {
 /// The local state file as `terraform show -json` would print its root module: each managed or
 /// data resource instance with its `type`, `name`, `mode` and attribute `values` (a generated
 /// project has no child modules).
+/// Empties every bucket of the state, as the README's "Retained" section tells the user to do
+/// before `make destroy` (buckets that hold data are not force-destroyed): what the functions'
+/// calls or a Firehose stream delivered would otherwise fail the destroy with `BucketNotEmpty`.
+/// moto refuses every object call on a TLS-only bucket (tests/emulator-gaps.yaml), deletes
+/// included, so the bucket's policy goes first, on the emulator only; Terraform then finds it
+/// gone at destroy.
+const EMPTY_BUCKETS: &str = r#"import sys, boto3
+from botocore.config import Config
+s3 = boto3.resource("s3", region_name=sys.argv[1], config=Config(s3={"addressing_style": "path"}))
+for name in sys.argv[2:]:
+    bucket = s3.Bucket(name)
+    if not list(bucket.object_versions.limit(1)):
+        continue
+    bucket.Policy().delete()
+    for answer in bucket.object_versions.delete():
+        if answer.get("Errors"):
+            sys.exit(f"{name}: {answer['Errors']}")
+"#;
+
+fn empty_buckets(state: &serde_json::Value, moto: &Moto) -> Result<(), String> {
+    let buckets: Vec<&str> = state["values"]["root_module"]["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["type"] == "aws_s3_bucket" && r["mode"] == "managed")
+        .filter_map(|r| r["values"]["bucket"].as_str())
+        .collect();
+    if buckets.is_empty() {
+        return Ok(());
+    }
+    let mut cmd = Command::new(support::tool("moto-venv/bin/python"));
+    cmd.arg("-c").arg(EMPTY_BUCKETS).arg(REGION).args(&buckets);
+    emulator_only(&mut cmd, moto);
+    let out = cmd
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .output()
+        .expect("the emulator's Python starts");
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "emptying the buckets before destroy failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
 fn read_state(dir: &Path) -> Result<serde_json::Value, String> {
     let path = dir.join("terraform.tfstate");
     let text = std::fs::read_to_string(&path)
@@ -966,6 +1014,9 @@ fn deploy(pattern: &str, root: &Path, moto: &Moto, gaps: &Gaps, probe: bool) -> 
     match read_state(&dir) {
         Ok(state) => {
             let (defects, checked) = calls::check(pattern, &dir, &state, moto);
+            if let Err(e) = empty_buckets(&state, moto) {
+                o.defects.push(e);
+            }
             for d in defects {
                 match gaps.matching(&d) {
                     Some(i) => {
@@ -1098,12 +1149,14 @@ fn every_builtin_and_catalog_pattern_applies_and_destroys_on_the_emulator() {
             );
         }
     }
-    // By default the catalog-derived patterns too (tests/fixtures/coverage/), after the
-    // built-ins: the designs a user may write, not only the built-ins' combinations. Largest
-    // file first, a stand-in for the slowest, so the workers finish together.
+    // By default the catalog-derived patterns (tests/fixtures/coverage/) and the user fixtures
+    // (tests/fixtures/user-*.yaml) too, after the built-ins: the designs a user may write, not
+    // only the built-ins' combinations. Largest file first, a stand-in for the slowest, so the
+    // workers finish together.
     if only.is_none() {
         let mut coverage: Vec<(u64, String)> = support::coverage_fixtures()
             .into_iter()
+            .chain(support::user_fixtures())
             .map(|p| {
                 let size = std::fs::metadata(&p).map_or(0, |m| m.len());
                 (size, p.to_string_lossy().into_owned())

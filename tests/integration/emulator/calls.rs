@@ -6,8 +6,10 @@
 //! pointed at the emulator (`AWS_ENDPOINT_URL`), Node.js with the SDK clients that the Lambda
 //! runtime provides (`scripts/install-tools.sh` installs them), or the emulator's Python with
 //! boto3. What the function does to the resources it is wired to is then read back from the
-//! emulator: an API function behind a JWT authorizer keeps each caller's items apart, a write to a
-//! table leaves an item there, a queue consumer reports no failed message.
+//! emulator: an API function behind a JWT authorizer keeps each caller's items apart, every other
+//! function leaves what it handled in each table it writes to, as records in each Kinesis stream,
+//! executions of each state machine and objects in each bucket it passes things on to, and a
+//! queue consumer reports no failed message.
 
 use std::path::Path;
 use std::process::Command;
@@ -133,9 +135,15 @@ fn calls_for(
     let mut tables = Vec::new();
     let mut invoked = false;
     let mut behind_alb = None;
+    // An authorizer only answers; every other handler puts what it handles in the tables it may
+    // write to (app/lambda.tera).
+    let authorizer = pattern
+        .edges()
+        .any(|a| a.to.id == component && a.connection.kind == "authorize");
     for e in pattern.edges() {
         let (from, to, kind) = (&e.from.kind, &e.to.kind, e.connection.kind.as_str());
-        if e.from.id == component && to == "dynamodb-table" && kind.contains("write") {
+        if e.from.id == component && to == "dynamodb-table" && kind.contains("write") && !authorizer
+        {
             // A global table's replica has its source's name in every region, and the
             // function's calls go to the emulator's one region: what it wrote is in the source.
             let source = pattern
@@ -155,6 +163,25 @@ fn calls_for(
                     "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1700000000000"},
                     "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs",
                     "eventSourceARN": arn, "awsRegion": region}]}),
+                expect: Expect::NoBatchFailures,
+            });
+        }
+        if e.from.id == component && to == "kinesis-stream" && kind == "consume" {
+            use base64::Engine as _;
+            invoked = true;
+            let arn = format!("arn:aws:kinesis:{region}:123456789012:stream/{}", e.to.id);
+            let data = json!({"orderId": "o-1", "amount": 10}).to_string();
+            calls.push(Call {
+                what: format!("a Kinesis batch from `{}`", e.to.id),
+                event: json!({"Records": [{
+                    "kinesis": {"kinesisSchemaVersion": "1.0", "partitionKey": "o-1",
+                        "sequenceNumber": "49590338271490256608559692538361571095921575989136588898",
+                        "data": base64::engine::general_purpose::STANDARD.encode(data),
+                        "approximateArrivalTimestamp": 1_700_000_000.0},
+                    "eventSource": "aws:kinesis", "eventVersion": "1.0",
+                    "eventID": "shardId-000000000000:49590338271490256608559692538361571095921575989136588898",
+                    "eventName": "aws:kinesis:record", "invokeIdentityArn": "arn:aws:iam::123456789012:role/emulator",
+                    "awsRegion": region, "eventSourceARN": arn}]}),
                 expect: Expect::NoBatchFailures,
             });
         }
@@ -542,10 +569,23 @@ fn run(dir: &Path, f: &Function, calls: &[Call], moto: &Moto) -> Result<Vec<Valu
         let log = std::fs::read(&moto.log).unwrap_or_default();
         let new = String::from_utf8_lossy(log.get(log_before as usize..).unwrap_or(&[]));
         let exception = regex::Regex::new(r"(?m)^[A-Za-z.]*(Error|Exception): .*$").unwrap();
-        if let Some(m) = exception.find_iter(&new).last() {
+        // A refusal leaves no exception, only its request line: `"PUT /bucket/key?… HTTP/1.1" 403`.
+        let refused =
+            regex::Regex::new(r#""(?:\x1b\[[0-9;]*m)*([A-Z]+ /[^ ?]*)[^"]*" 403"#).unwrap();
+        let why = exception
+            .find_iter(&new)
+            .last()
+            .map(|m| m.as_str().to_string())
+            .or_else(|| {
+                refused
+                    .captures_iter(&new)
+                    .last()
+                    .map(|c| format!("403 on {}", &c[1]))
+            });
+        if let Some(why) = why {
             for a in answers.iter_mut() {
                 if let Some(Value::String(e)) = a.get_mut("error") {
-                    e.insert_str(0, &format!("(emulator: {}) ", m.as_str()));
+                    e.insert_str(0, &format!("(emulator: {why}) "));
                 }
             }
         }
@@ -568,6 +608,95 @@ fn scan(moto: &Moto, table: &str) -> Result<Vec<Value>, String> {
         return Err(format!("{status} {answer}"));
     }
     Ok(v["Items"].as_array().cloned().unwrap_or_default())
+}
+
+/// The other targets a function passes what it handles on to, whose contents the emulator can
+/// list (app/lambda.tera's `forward`, the calls of macros/function.tera): (target kind, id).
+/// An authorizer only answers. A bucket is not read back: moto denies every object call on a
+/// TLS-only bucket (tests/emulator-gaps.yaml), so the function's `PutObject` is reported there.
+fn forward_targets(pattern: &archpat::model::Pattern, component: &str) -> Vec<(String, String)> {
+    let authorizer = pattern
+        .edges()
+        .any(|a| a.to.id == component && a.connection.kind == "authorize");
+    if authorizer {
+        return Vec::new();
+    }
+    pattern
+        .edges()
+        .filter(|e| e.from.id == component)
+        .filter(|e| {
+            matches!(
+                (e.to.kind.as_str(), e.connection.kind.as_str()),
+                ("kinesis-stream", "ingest" | "write") | ("step-functions", "invoke")
+            )
+        })
+        .map(|e| (e.to.kind.clone(), e.to.id.clone()))
+        .collect()
+}
+
+/// An attribute of the resource of this type Terraform made for a component, from the state.
+fn state_value(state: &Value, ty: &str, component: &str, attr: &str) -> Option<String> {
+    state["values"]["root_module"]["resources"]
+        .as_array()?
+        .iter()
+        .find(|r| r["type"] == ty && r["name"] == component && r["mode"] == "managed")
+        .and_then(|r| r["values"][attr].as_str().map(str::to_string))
+}
+
+/// How many things a function's calls left in a target: the records of a Kinesis stream, the
+/// executions of a state machine.
+fn count_forwarded(moto: &Moto, state: &Value, kind: &str, target: &str) -> Result<usize, String> {
+    let tf = target.replace('-', "_");
+    let missing = || format!("`{target}` is not in the state");
+    let json_call = |service: &str, version: &str, op: &str, body: Value| {
+        let (status, answer) = moto
+            .aws_json(service, version, op, &body)
+            .map_err(|e| e.to_string())?;
+        if status != 200 {
+            return Err(format!("{op}: {status} {answer}"));
+        }
+        serde_json::from_str::<Value>(answer.trim()).map_err(|e| format!("{op}: {e}: {answer}"))
+    };
+    match kind {
+        "kinesis-stream" => {
+            let name = state_value(state, "aws_kinesis_stream", &tf, "name").ok_or_else(missing)?;
+            let shards = json_call(
+                "kinesis",
+                "1.1",
+                "Kinesis_20131202.ListShards",
+                json!({"StreamName": name}),
+            )?;
+            let mut records = 0;
+            for shard in shards["Shards"].as_array().into_iter().flatten() {
+                let iterator = json_call(
+                    "kinesis",
+                    "1.1",
+                    "Kinesis_20131202.GetShardIterator",
+                    json!({"StreamName": name, "ShardId": shard["ShardId"], "ShardIteratorType": "TRIM_HORIZON"}),
+                )?;
+                let got = json_call(
+                    "kinesis",
+                    "1.1",
+                    "Kinesis_20131202.GetRecords",
+                    json!({"ShardIterator": iterator["ShardIterator"]}),
+                )?;
+                records += got["Records"].as_array().map_or(0, Vec::len);
+            }
+            Ok(records)
+        }
+        "step-functions" => {
+            let arn =
+                state_value(state, "aws_sfn_state_machine", &tf, "arn").ok_or_else(missing)?;
+            let got = json_call(
+                "states",
+                "1.0",
+                "AWSStepFunctions.ListExecutions",
+                json!({"stateMachineArn": arn}),
+            )?;
+            Ok(got["executions"].as_array().map_or(0, Vec::len))
+        }
+        other => Err(format!("no way to list a `{other}`")),
+    }
 }
 
 /// The table name Terraform gave a component, from the state.
@@ -676,6 +805,9 @@ pub fn check(pattern: &str, dir: &Path, state: &Value, moto: &Moto) -> (Vec<Stri
             ));
             continue;
         }
+        // A call that threw is reported (a defect, or an emulator gap); what it did not pass on
+        // is then not looked for.
+        let threw = answers.iter().any(|a| a.get("error").is_some());
         for (call, answer) in calls.iter().zip(&answers) {
             match judge(call, answer) {
                 Some(d) => defects.push(format!("{}: {d}", component.id)),
@@ -721,8 +853,33 @@ pub fn check(pattern: &str, dir: &Path, state: &Value, moto: &Moto) -> (Vec<Stri
                         ));
                     }
                 }
-                Ok(_) => {}
+                // Every other role writes each event it handles to each table it may write to.
+                Ok(items) if items.is_empty() && !threw => defects.push(format!(
+                    "{}: table `{name}` is empty after the calls (each handled event is put there)",
+                    component.id
+                )),
+                Ok(items) if items.is_empty() => {}
+                Ok(items) => checked.push(format!(
+                    "{}: {} item(s) put in `{table}`",
+                    component.id,
+                    items.len()
+                )),
                 Err(e) => defects.push(format!("{}: scanning `{name}`: {e}", component.id)),
+            }
+        }
+        let passed_on = if threw {
+            Vec::new()
+        } else {
+            forward_targets(&model, &component.id)
+        };
+        for (kind, target) in passed_on {
+            match count_forwarded(moto, state, &kind, &target) {
+                Ok(0) => defects.push(format!(
+                    "{}: nothing reached `{target}` after the calls (each handled event is passed on there)",
+                    component.id
+                )),
+                Ok(n) => checked.push(format!("{}: {n} passed on to `{target}`", component.id)),
+                Err(e) => defects.push(format!("{}: reading `{target}`: {e}", component.id)),
             }
         }
     }
