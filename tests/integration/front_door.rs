@@ -280,7 +280,10 @@ fn cloudfront_origins_deploy_with_no_inputs_and_only_cloudfront_reaches_the_load
         let lbs = cfn_names(&resources, "AWS::ElasticLoadBalancingV2::LoadBalancer");
         for (name, text) in &resources {
             if lbs.iter().any(|lb| *name == format!("{lb}SecurityGroup")) {
-                if text.contains("CidrIp") {
+                // Its only egress entry matches no traffic (255.255.255.255/32): the ingress
+                // rules, which come last, are what must name no address range.
+                let ingress = text.split("SecurityGroupIngress:").nth(1).unwrap_or("");
+                if ingress.contains("CidrIp") {
                     problems.push(format!(
                         "{pattern} cloudformation: {name} admits a CIDR to a load balancer behind CloudFront"
                     ));

@@ -834,12 +834,13 @@ fn rds_engine_version_and_performance_insights_agree_across_targets() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-/// Defect 8: the web and application tiers (Auto Scaling groups, ECS services, functions in a
-/// VPC) let out only HTTPS plus their connections' ports, in the three targets: no default
-/// allow-all egress in CloudFormation or CDK, no all-protocol egress in Terraform.
+/// Defect 8: the load balancers and the web and application tiers (Auto Scaling groups, ECS
+/// services, functions in a VPC) let out only HTTPS plus their connections' ports, in the three
+/// targets: no default allow-all egress in CloudFormation or CDK, no all-protocol egress in
+/// Terraform (found in review: a CloudFormation or CDK load balancer could send anywhere).
 #[test]
 fn compute_egress_is_least_privilege_in_every_target() {
-    const KINDS: [&str; 3] = ["ec2-asg", "ecs-service", "lambda"];
+    const KINDS: [&str; 4] = ["alb", "ec2-asg", "ecs-service", "lambda"];
     let mut problems = Vec::new();
     let mut groups = 0;
     for iac in ["cloudformation", "terraform", "cdk"] {
