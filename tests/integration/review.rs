@@ -1620,6 +1620,67 @@ fn cdk_readme_commands_name_the_stacks_the_app_creates() {
     assert!(checked >= 4, "only {checked} stack names checked");
 }
 
+/// Where a pattern has an EKS cluster, its public subnets carry `kubernetes.io/role/elb` and its
+/// application subnets `kubernetes.io/role/internal-elb`, how the AWS Load Balancer Controller
+/// chooses where an Ingress's load balancer goes, in the three targets (found in review:
+/// Terraform's subnets had no tag, CloudFormation's and CDK's had).
+#[test]
+fn eks_subnets_are_tagged_for_the_load_balancer_controller_in_every_target() {
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for iac in ["cloudformation", "terraform", "cdk"] {
+        for dir in generated(iac) {
+            let model = archpat::library::Library::default()
+                .load(&pattern_of(dir))
+                .expect("the pattern loads")
+                .resolve(&[])
+                .expect("the pattern resolves");
+            if !model.components().any(|c| c.kind == "eks-cluster") {
+                continue;
+            }
+            checked += 1;
+            let has_tier = |tier: &str| {
+                model.groups.iter().any(|g| {
+                    g.kind == "subnet"
+                        && g.properties.get("tier").and_then(|t| t.as_str()) == Some(tier)
+                })
+            };
+            for (tag, subnets, tier) in [
+                ("kubernetes.io/role/elb", "public", "public"),
+                (
+                    "kubernetes.io/role/internal-elb",
+                    "application",
+                    "private-app",
+                ),
+            ] {
+                if !has_tier(tier) {
+                    continue;
+                }
+                let tagged = match iac {
+                    "cloudformation" => {
+                        read(&dir.join("template.yaml")).contains(&format!("- Key: {tag}\n"))
+                    }
+                    "terraform" => tf_blocks(dir, "aws_subnet")
+                        .iter()
+                        .any(|b| b.contains(&format!("\"{tag}\" = \"1\""))),
+                    _ => cdk_code(dir).contains(&format!("add(\"{tag}\", \"1\"")),
+                };
+                if !tagged {
+                    problems.push(format!(
+                        "{iac} {}: no {subnets} subnet is tagged `{tag}`",
+                        name_of(dir)
+                    ));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(
+        checked >= 6,
+        "only {checked} projects with an EKS cluster checked"
+    );
+}
+
 /// Where a CloudFront distribution fronts the load balancer (a VPC origin: the load balancer is
 /// internal and has no certificate), the README's test commands reach the services through the
 /// distribution's address, never `https://YOUR-DOMAIN`, which exists only when the user brings a
