@@ -136,6 +136,15 @@ fn pattern_of(dir: &Path) -> String {
     }
 }
 
+/// The resolved model of the pattern a generated project was made from (default parameters).
+fn model_of(dir: &Path) -> archpat::model::Pattern {
+    archpat::library::Library::default()
+        .load(&pattern_of(dir))
+        .expect("the pattern loads")
+        .resolve(&[])
+        .expect("the pattern resolves")
+}
+
 /// The CloudFormation logical id of a component id (`api_fn` → `ApiFn`).
 fn logical_id(id: &str) -> String {
     id.split(['_', '-'])
@@ -1630,11 +1639,7 @@ fn eks_subnets_are_tagged_for_the_load_balancer_controller_in_every_target() {
     let mut problems = Vec::new();
     for iac in ["cloudformation", "terraform", "cdk"] {
         for dir in generated(iac) {
-            let model = archpat::library::Library::default()
-                .load(&pattern_of(dir))
-                .expect("the pattern loads")
-                .resolve(&[])
-                .expect("the pattern resolves");
+            let model = model_of(dir);
             if !model.components().any(|c| c.kind == "eks-cluster") {
                 continue;
             }
@@ -1691,11 +1696,7 @@ fn readme_test_commands_use_the_cloudfront_address_in_front_of_a_load_balancer()
     let mut problems = Vec::new();
     for iac in ["cloudformation", "terraform", "cdk"] {
         for dir in generated(iac) {
-            let model = archpat::library::Library::default()
-                .load(&pattern_of(dir))
-                .expect("the pattern loads")
-                .resolve(&[])
-                .expect("the pattern resolves");
+            let model = model_of(dir);
             let fronted = model
                 .edges()
                 .any(|e| e.from.kind == "cloudfront" && e.to.kind == "alb");
