@@ -137,9 +137,7 @@ fn calls_for(
     let mut behind_alb = None;
     // An authorizer only answers; every other handler puts what it handles in the tables it may
     // write to (app/lambda.tera).
-    let authorizer = pattern
-        .edges()
-        .any(|a| a.to.id == component && a.connection.kind == "authorize");
+    let authorizer = is_authorizer(pattern, component);
     for e in pattern.edges() {
         let (from, to, kind) = (&e.from.kind, &e.to.kind, e.connection.kind.as_str());
         if e.from.id == component && to == "dynamodb-table" && kind.contains("write") && !authorizer
@@ -610,15 +608,20 @@ fn scan(moto: &Moto, table: &str) -> Result<Vec<Value>, String> {
     Ok(v["Items"].as_array().cloned().unwrap_or_default())
 }
 
+/// Whether a function is an authorizer (app/lambda.tera's role), which only answers: it writes
+/// and passes on nothing.
+fn is_authorizer(pattern: &archpat::model::Pattern, component: &str) -> bool {
+    pattern
+        .edges()
+        .any(|a| a.to.id == component && a.connection.kind == "authorize")
+}
+
 /// The other targets a function passes what it handles on to, whose contents the emulator can
 /// list (app/lambda.tera's `forward`, the calls of macros/function.tera): (target kind, id).
 /// An authorizer only answers. A bucket is not read back: moto denies every object call on a
 /// TLS-only bucket (tests/emulator-gaps.yaml), so the function's `PutObject` is reported there.
 fn forward_targets(pattern: &archpat::model::Pattern, component: &str) -> Vec<(String, String)> {
-    let authorizer = pattern
-        .edges()
-        .any(|a| a.to.id == component && a.connection.kind == "authorize");
-    if authorizer {
+    if is_authorizer(pattern, component) {
         return Vec::new();
     }
     pattern
@@ -697,15 +700,6 @@ fn count_forwarded(moto: &Moto, state: &Value, kind: &str, target: &str) -> Resu
         }
         other => Err(format!("no way to list a `{other}`")),
     }
-}
-
-/// The table name Terraform gave a component, from the state.
-fn table_name(state: &Value, component: &str) -> Option<String> {
-    state["values"]["root_module"]["resources"]
-        .as_array()?
-        .iter()
-        .find(|r| r["type"] == "aws_dynamodb_table" && r["name"] == component)
-        .and_then(|r| r["values"]["name"].as_str().map(str::to_string))
 }
 
 /// Checks one answer; the defect, if any.
@@ -834,7 +828,12 @@ pub fn check(pattern: &str, dir: &Path, state: &Value, moto: &Moto) -> (Vec<Stri
             }
         }
         for table in &tables {
-            let Some(name) = table_name(state, &table.replace('-', "_")) else {
+            let Some(name) = state_value(
+                state,
+                "aws_dynamodb_table",
+                &table.replace('-', "_"),
+                "name",
+            ) else {
                 defects.push(format!(
                     "{}: table `{table}` is not in the state",
                     component.id
